@@ -1,0 +1,258 @@
+import { readFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { listOutbox } from './adapters/local/outbox-mailer';
+import { LOCAL_DEFAULTS } from './config/env';
+import { parseEmail } from './domain/email/parse-email';
+import { readNotes } from './domain/email/read-notes';
+import { FollowthroughError, InvalidInputError } from './domain/errors';
+import { extract } from './domain/extraction/extract';
+import type { StoredItem } from './domain/model';
+import { ingestNotes, RejectedInputError } from './use-cases/ingest-notes';
+import { type LocalStack, openLocalStack } from './wiring';
+
+const USAGE = `followthrough — follow-up for 1:1 meetings, on the embedded local stack
+
+usage: followthrough <command> [options]
+
+commands
+  extract FILE.eml           print the meeting and action items found in an email (JSON; stores nothing)
+  ingest FILE.eml            store the meeting and its items and schedule the wrap-up
+  tick [--to ISO|+30m|+2d]   move the local clock forward and send whatever falls due
+                             (without --to: up to the wall-clock time, if that is later)
+  outbox                     list the emails sent
+  items [--owner EMAIL] [--open]
+                             list stored action items
+
+options
+  --data DIR     where the local stack keeps its state (default .data/)
+  --now ISO      set the local clock before the command (any time on a new data dir, later only forward)
+  --json         print JSON instead of text
+  -h, --help     this help
+`;
+
+type Flags = {
+  data: string;
+  json: boolean;
+  now?: string | undefined;
+  to?: string | undefined;
+  owner?: string | undefined;
+  open: boolean;
+};
+
+class UsageError extends FollowthroughError {
+  constructor(message: string) {
+    super(message, { expose: true });
+  }
+}
+
+export async function main(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string', default: '.data' },
+      json: { type: 'boolean', default: false },
+      now: { type: 'string' },
+      to: { type: 'string' },
+      owner: { type: 'string' },
+      open: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (values.help || !command) {
+    out(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const flags: Flags = values;
+  switch (command) {
+    case 'extract':
+      return extractCommand(requireFile(args), out);
+    case 'ingest':
+      return withStack(flags, (stack) => ingestCommand(stack, requireFile(args), flags, out));
+    case 'tick':
+      return withStack(flags, (stack) => tickCommand(stack, flags, out));
+    case 'outbox':
+      return withStack(flags, (stack) => outboxCommand(stack, flags, out));
+    case 'items':
+      return withStack(flags, (stack) => itemsCommand(stack, flags, out));
+    default:
+      throw new UsageError(`Unknown command "${command}". Run followthrough --help for the list.`);
+  }
+}
+
+function requireFile(args: string[]): string {
+  const [file] = args;
+  if (!file) throw new UsageError('Give the path of an .eml file.');
+  return file;
+}
+
+async function readInput(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (error) {
+    throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
+}
+
+async function extractCommand(file: string, out: (line: string) => void): Promise<number> {
+  const email = await parseEmail(await readInput(file));
+  const { meeting, items } = extract(readNotes(email), {
+    inboxAddresses: [process.env.FOLLOWTHROUGH_INBOX ?? LOCAL_DEFAULTS.inboxAddress],
+  });
+  out(
+    JSON.stringify(
+      {
+        meeting: {
+          date: meeting.date,
+          attendees: meeting.attendees.map((p) => p.address),
+          subject: meeting.subject,
+          author: meeting.author?.address ?? null,
+          nextMeetingDate: meeting.nextMeetingDate,
+        },
+        items: items.map(({ owner, ownerName, due, text, source, flags, section }) => ({
+          owner,
+          ownerName,
+          due,
+          text,
+          source,
+          flags,
+          section,
+        })),
+      },
+      null,
+      2,
+    ),
+  );
+  return 0;
+}
+
+async function withStack(flags: Flags, run: (stack: LocalStack) => Promise<number>): Promise<number> {
+  const stack = await openLocalStack(resolve(flags.data));
+  try {
+    if (flags.now) stack.clock.set(new Date(flags.now));
+    else stack.clock.save();
+    return await run(stack);
+  } finally {
+    await stack.close();
+  }
+}
+
+async function ingestCommand(stack: LocalStack, file: string, flags: Flags, out: (line: string) => void): Promise<number> {
+  const raw = await readInput(file);
+  try {
+    const result = await ingestNotes(stack, raw);
+    if (flags.json) {
+      out(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    if (result.outcome === 'duplicate') {
+      out(`Already ingested as meeting ${result.meeting.id} (${result.meeting.subject}): nothing new stored or scheduled.`);
+      return 0;
+    }
+    const { meeting, items, wrapupAt } = result;
+    out(`Meeting ${meeting.id}: "${meeting.subject}" on ${meeting.date}, ${meeting.attendees.map((p) => p.address).join(', ')}`);
+    out(
+      items.length === 0
+        ? 'No action items found in these notes; the wrap-up will say so.'
+        : `${items.length} action item${items.length === 1 ? '' : 's'} stored.`,
+    );
+    out(`Wrap-up scheduled for ${wrapupAt} (run: followthrough tick --to ${wrapupAt}).`);
+    return 0;
+  } catch (error) {
+    if (error instanceof RejectedInputError) {
+      throw new InvalidInputError(
+        error.field,
+        `Cannot ingest ${file}: ${error.message} The raw input is kept at ${relative(process.cwd(), resolve(stack.paths.raw, error.rawKey))}.`,
+      );
+    }
+    throw error;
+  }
+}
+
+async function tickCommand(stack: LocalStack, flags: Flags, out: (line: string) => void): Promise<number> {
+  const from = stack.clock.now();
+  const to = targetTime(from, flags.to);
+  if (to.getTime() > from.getTime()) stack.clock.set(to);
+  const before = new Set((await listOutbox(stack.paths.outbox)).map((m) => m.file));
+  const ran = await stack.scheduler.runDue(stack.clock.now(), stack.runScheduledJob);
+  const sent = (await listOutbox(stack.paths.outbox)).filter((m) => !before.has(m.file));
+  if (flags.json) {
+    out(JSON.stringify({ now: stack.clock.now().toISOString(), ran, sent }, null, 2));
+    return ran.some((s) => s.state === 'failed') ? 1 : 0;
+  }
+  out(`Clock: ${stack.clock.now().toISOString()}`);
+  if (ran.length === 0) out('Nothing was due.');
+  for (const schedule of ran) {
+    out(`${schedule.name}: ${schedule.state}${schedule.lastError ? ` (${schedule.lastError})` : ''}`);
+  }
+  for (const mail of sent) out(`sent ${mail.kind} "${mail.subject}" to ${mail.to.join(', ')}\n  ${mail.file}`);
+  return ran.some((s) => s.state === 'failed') ? 1 : 0;
+}
+
+/** `--to` is an ISO time or a step from now: +30m, +2h, +2d, +1w. Without it, the wall clock if later. */
+export function targetTime(from: Date, to: string | undefined): Date {
+  if (!to) return new Date(Math.max(from.getTime(), Date.now()));
+  const step = /^\+(\d+)([mhdw])$/.exec(to.trim());
+  if (step) {
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[step[2] as 'm' | 'h' | 'd' | 'w'];
+    return new Date(from.getTime() + Number(step[1]) * unit);
+  }
+  const at = new Date(to);
+  if (Number.isNaN(at.getTime())) throw new UsageError(`--to takes an ISO time or +30m, +2h, +2d, +1w (got "${to}").`);
+  return at;
+}
+
+async function outboxCommand(stack: LocalStack, flags: Flags, out: (line: string) => void): Promise<number> {
+  const mails = await listOutbox(stack.paths.outbox);
+  if (flags.json) {
+    out(JSON.stringify(mails, null, 2));
+    return 0;
+  }
+  if (mails.length === 0) out('The outbox is empty.');
+  for (const mail of mails) out(`${mail.sentAt}  ${mail.kind.padEnd(8)} ${mail.subject}\n  to ${mail.to.join(', ')}\n  ${mail.file}`);
+  return 0;
+}
+
+async function itemsCommand(stack: LocalStack, flags: Flags, out: (line: string) => void): Promise<number> {
+  const items = flags.owner ? await stack.store.listItemsByOwner({ owner: flags.owner, openOnly: flags.open }) : await allItems(stack, flags.open);
+  if (flags.json) {
+    out(JSON.stringify(items, null, 2));
+    return 0;
+  }
+  if (items.length === 0) out('No items.');
+  for (const item of items) {
+    out(`${item.meetingId}#${item.seq}  [${item.status}]  ${item.text}\n  owner ${item.owner ?? '—'}  due ${item.due ?? '—'}${item.flags.length ? `  (${item.flags.join(', ')})` : ''}`);
+  }
+  return 0;
+}
+
+async function allItems(stack: LocalStack, openOnly: boolean): Promise<StoredItem[]> {
+  const items: StoredItem[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await stack.store.listMeetings(cursor ? { limit: 50, cursor } : { limit: 50 });
+    for (const meeting of page.items) items.push(...(await stack.store.listMeetingItems(meeting.id)));
+    cursor = page.cursor;
+  } while (cursor);
+  return openOnly ? items.filter((i) => i.status === 'open') : items;
+}
+
+/** Exit codes: 0 done, 1 something failed on our side, 2 the input or the command line is at fault. */
+export async function run(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (error) {
+    if (error instanceof FollowthroughError && error.expose) {
+      console.error(`followthrough: ${error.message}`);
+      process.exitCode = 2;
+    } else if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      console.error(`followthrough: ${error.message}. Run followthrough --help.`);
+      process.exitCode = 2;
+    } else {
+      console.error('followthrough: failed:', error);
+      process.exitCode = 1;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import iconv from 'iconv-lite';
+import PostalMime, { type Address, type Attachment } from 'postal-mime';
+import { InvalidInputError } from '../errors';
+import type { Person } from '../model';
+
+/** An email as the rest of the domain sees it: decoded, with the headers we act on picked out. */
+export interface ParsedEmail {
+  messageId: string | null;
+  subject: string;
+  /** The Date header as written: its calendar date and offset are the sender's local ones. */
+  dateHeader: string | null;
+  from: Person | null;
+  to: Person[];
+  cc: Person[];
+  /** Lower-cased header name → every value, in order. */
+  headers: Map<string, string[]>;
+  text: string | null;
+  html: string | null;
+  attachments: ParsedAttachment[];
+}
+
+export interface ParsedAttachment {
+  filename: string | null;
+  mimeType: string;
+  content: Uint8Array;
+}
+
+// Headers that any real message has at least one of; a file with none of them is not an email.
+const ENVELOPE_HEADERS = ['from', 'to', 'date', 'subject', 'message-id'];
+
+export async function parseEmail(bytes: Uint8Array): Promise<ParsedEmail> {
+  const email = await PostalMime.parse(bytes, { attachmentEncoding: 'arraybuffer' });
+  const headers = new Map<string, string[]>();
+  for (const { key, value } of email.headers) headers.set(key, [...(headers.get(key) ?? []), value]);
+  if (!ENVELOPE_HEADERS.some((name) => headers.has(name))) {
+    throw new InvalidInputError('headers', 'This is not an email: it has none of the From, To, Date or Subject headers.');
+  }
+  return {
+    messageId: email.messageId?.trim() || null,
+    subject: repairC1(email.subject ?? '').trim(),
+    dateHeader: headers.get('date')?.[0]?.trim() || null,
+    from: people(email.from ? [email.from] : [])[0] ?? null,
+    to: people(email.to ?? []),
+    cc: people(email.cc ?? []),
+    headers,
+    text: email.text === undefined ? null : repairC1(email.text),
+    html: email.html === undefined ? null : repairC1(email.html),
+    attachments: email.attachments.map(toAttachment),
+  };
+}
+
+export function header(email: ParsedEmail, name: string): string | null {
+  return email.headers.get(name.toLowerCase())?.[0] ?? null;
+}
+
+function people(addresses: Address[]): Person[] {
+  return addresses
+    .flatMap((a) => (a.group ? a.group : [a]))
+    .filter((a) => a.address?.includes('@'))
+    .map((a) => ({ address: (a.address ?? '').trim().toLowerCase(), name: repairC1(a.name).trim() || null }));
+}
+
+function toAttachment(a: Attachment): ParsedAttachment {
+  const content = typeof a.content === 'string' ? new TextEncoder().encode(a.content) : new Uint8Array(a.content);
+  return { filename: a.filename, mimeType: a.mimeType.toLowerCase(), content };
+}
+
+/*
+ * Node 20.18+/22.13+ decode windows-1252 (and ISO-8859-1, which WHATWG maps to it) bytes 0x80–0x9F as C1 control
+ * characters (nodejs/node#60888), so postal-mime hands back U+0080–U+009F where the sender typed ’ “ ” – — € •.
+ * Those code points never stand for anything in mail text, and the broken decoder maps byte b to U+00b one to one,
+ * so turning each back through a real windows-1252 codec restores exactly what was sent.
+ */
+const C1 = /[\u0080-\u009f]/g;
+const CP1252_C1 = new Map<string, string>(
+  Array.from({ length: 32 }, (_, i) => {
+    const byte = 0x80 + i;
+    const decoded = iconv.decode(Buffer.from([byte]), 'win1252');
+    return [String.fromCharCode(byte), decoded === '\ufffd' ? '' : decoded] as const;
+  }),
+);
+
+export function repairC1(text: string): string {
+  return text.replace(C1, (c) => CP1252_C1.get(c) ?? '');
+}

@@ -1,0 +1,135 @@
+import EmailForwardParser from 'email-forward-parser';
+import { InvalidInputError } from '../errors';
+import type { Person } from '../model';
+import { htmlToText } from './html-text';
+import { localDateOf, type WrittenDate } from './message-date';
+import { header, type ParsedEmail } from './parse-email';
+
+/** The notes of one meeting, taken out of whatever envelope (forwards, replies) they arrived in. */
+export interface NotesMessage {
+  /** The outer message's Message-ID: a second delivery of the same email carries the same one. */
+  messageId: string | null;
+  /** The message that carries the notes: for a forward, the innermost original. */
+  original: {
+    from: Person | null;
+    to: Person[];
+    cc: Person[];
+    subject: string;
+    date: WrittenDate | null;
+  };
+  /** The outer message's Date: the fallback when a forward's own date cannot be read. */
+  outerDate: WrittenDate | null;
+  /** How many forwards the notes were wrapped in. */
+  forwardDepth: number;
+  /** The notes text: quoted history, forwarding comments and signatures removed. */
+  body: string;
+  contentLanguage: string | null;
+  /** Every address on the outer and inner messages, for locale signals. */
+  addresses: string[];
+}
+
+const MAX_FORWARD_DEPTH = 10;
+const forwardParser = new EmailForwardParser();
+
+export function readNotes(email: ParsedEmail): NotesMessage {
+  const text = normaliseText(email.text?.trim() ? email.text : email.html ? htmlToText(email.html) : '');
+  if (!text.trim()) throw new InvalidInputError('body', 'The email has no text: there are no notes to read.');
+
+  let body = text;
+  let subject = email.subject;
+  let original: NotesMessage['original'] = {
+    from: email.from,
+    to: email.to,
+    cc: email.cc,
+    subject: email.subject,
+    date: localDateOf(email.dateHeader),
+  };
+  const addresses = [email.from, ...email.to, ...email.cc].flatMap((p) => (p ? [p.address] : []));
+  let depth = 0;
+  for (; depth < MAX_FORWARD_DEPTH; depth++) {
+    const result = forwardParser.read(body, subject);
+    if (!result.forwarded || !result.email) break;
+    const inner = result.email;
+    const from = toPerson(inner.from);
+    const to = (inner.to ?? []).flatMap((p) => toPersonList(p));
+    const cc = (inner.cc ?? []).flatMap((p) => toPersonList(p));
+    original = {
+      from: from ?? original.from,
+      to,
+      cc,
+      subject: inner.subject?.trim() || original.subject,
+      date: localDateOf(inner.date ?? null, original.date) ?? original.date,
+    };
+    addresses.push(...[from, ...to, ...cc].flatMap((p) => (p ? [p.address] : [])));
+    body = inner.body ?? '';
+    subject = inner.subject ?? subject;
+  }
+  return {
+    messageId: email.messageId,
+    original,
+    outerDate: localDateOf(email.dateHeader),
+    forwardDepth: depth,
+    body: stripSignature(stripQuotedHistory(body)).trim(),
+    contentLanguage: header(email, 'content-language'),
+    addresses,
+  };
+}
+
+interface ForwardedPerson {
+  address?: string;
+  name?: string;
+}
+
+function toPerson(p: ForwardedPerson | undefined | null): Person | null {
+  const address = p?.address?.trim().toLowerCase();
+  if (!address?.includes('@')) return null;
+  return { address, name: cleanName(p?.name) };
+}
+
+function toPersonList(p: ForwardedPerson): Person[] {
+  const person = toPerson(p);
+  return person ? [person] : [];
+}
+
+/** "Sethi, Vikram" is how Outlook writes Vikram Sethi. */
+function cleanName(name: string | undefined): string | null {
+  const trimmed = name?.replace(/^["']|["']$/g, '').trim();
+  if (!trimmed) return null;
+  const lastFirst = /^([^,]+),\s*([^,]+)$/.exec(trimmed);
+  return lastFirst ? `${lastFirst[2]} ${lastFirst[1]}` : trimmed;
+}
+
+export function normaliseText(text: string): string {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u00a0\u2007\u202f]/g, ' ')
+    .replace(/[\u200b-\u200d\u2060\ufeff]/g, '');
+}
+
+// Older mail below a reply: Gmail's attribution line, Outlook's separator and header block, a quoted line.
+const GMAIL_ATTRIBUTION = /^On\b[^\n]{0,300}\bwrote:\s*$/m;
+const GMAIL_ATTRIBUTION_WRAPPED = /^On\b[^\n]{0,200}\n[^\n]{0,200}\bwrote:\s*$/m;
+const OUTLOOK_HISTORY = /^(?:_{8,}|-{3,}\s*Original Message\s*-{3,})\s*\n(?:\s*\n){0,2}\s*\*?From:/im;
+const HEADER_BLOCK = /^\*?From:\*?\s[^\n]+\n\s*\*?(?:Sent|Date):\*?\s/m;
+const LOCALISED_ATTRIBUTION = /^(?:Am|Le|El|Il|Op)\s[^\n]{0,200}(?:schrieb|a écrit|escribió|ha scritto|schreef)[^\n]*:\s*$/m;
+
+export function stripQuotedHistory(body: string): string {
+  let cut = body.length;
+  for (const pattern of [GMAIL_ATTRIBUTION, GMAIL_ATTRIBUTION_WRAPPED, OUTLOOK_HISTORY, HEADER_BLOCK, LOCALISED_ATTRIBUTION]) {
+    const match = pattern.exec(body);
+    if (match && match.index < cut) cut = match.index;
+  }
+  return body
+    .slice(0, cut)
+    .split('\n')
+    .filter((line) => !/^\s*>/.test(line))
+    .join('\n');
+}
+
+// "-- " is the standard signature delimiter; phones add their own line.
+const SIGNATURE = /^(?:--\s*|Sent from my \w+.*|Get Outlook for \w+.*)$/m;
+
+export function stripSignature(body: string): string {
+  const match = SIGNATURE.exec(body);
+  return match ? body.slice(0, match.index) : body;
+}

@@ -1,0 +1,384 @@
+import { type DueContext, findDue, findNextMeetingDate, guessDateOrder } from '../due-date';
+import type { NotesMessage } from '../email/read-notes';
+import { addDays } from '../email/message-date';
+import type { ExtractedItem, Extraction, ItemFlag, ItemSection, Person } from '../model';
+import { OwnerResolver, type ResolvedOwner } from './owners';
+import { ACTION_VERBS, DONE, DONE_CELL, SECTION_PATTERNS, STATUS_CELL, type SectionKind, VAGUE } from './vocabulary';
+
+export interface ExtractOptions {
+  /** The service's own inbox addresses: never attendees. */
+  inboxAddresses: string[];
+}
+
+/**
+ * Finds the action items in a meeting's notes. Pure: the meeting's date comes from the message, never a clock.
+ *
+ * 1. The meeting: the original message's local date (a day earlier when the notes recap "yesterday's 1:1"),
+ *    its From/To/Cc minus our inbox, its author.
+ * 2. The notes become logical lines (hard-wrapped lines joined), each known by the section heading above it.
+ * 3. A line is an item when it is a commitment: in an action section any open task line; elsewhere only an
+ *    explicit one ("Name: …", "Name to …", "I'll …", "please …"). Done, questions and discussion are not.
+ * 4. Each item gets its owner (resolved to an attendee where possible) and due date (meeting-local).
+ */
+export function extract(notes: NotesMessage, options: ExtractOptions): Extraction {
+  const inbox = new Set(options.inboxAddresses.map((a) => a.toLowerCase()));
+  const original = notes.original;
+  const attendees = uniquePeople([original.from, ...original.to, ...original.cc]).filter((p) => !inbox.has(p.address));
+  const written = original.date ?? notes.outerDate;
+  if (!written) throw new Error('The notes message has no readable date.');
+  const meetingDate = /\byesterday['’]?s\b[^.\n]{0,40}\b(?:1[:-]1|one[- ]on[- ]one|meeting|call|chat|catch[- ]?up|session)/i.test(
+    notes.body,
+  )
+    ? addDays(written.date, -1)
+    : written.date;
+  const order = guessDateOrder({
+    utcOffsetMinutes: written.offsetMinutes ?? notes.outerDate?.offsetMinutes ?? null,
+    contentLanguage: notes.contentLanguage,
+    text: notes.body,
+    addresses: notes.addresses,
+  });
+  const author = original.from && !inbox.has(original.from.address) ? original.from : null;
+  const baseContext = { meetingDate, order, language: languageOf(notes) };
+  const nextMeetingDate = findNextMeetingDate(notes.body, baseContext);
+  const context: DueContext = { ...baseContext, nextMeetingDate };
+  const resolver = new OwnerResolver({ attendees, author });
+  const items = extractItems(notes.body, { resolver, context });
+  return {
+    meeting: {
+      date: meetingDate,
+      sentAt: written.instant,
+      utcOffsetMinutes: written.offsetMinutes,
+      subject: original.subject,
+      attendees,
+      author,
+      nextMeetingDate,
+    },
+    items,
+  };
+}
+
+function languageOf(notes: NotesMessage): 'en' | 'de' | 'fr' {
+  const lang = notes.contentLanguage?.toLowerCase() ?? '';
+  if (lang.startsWith('de') || /\b(?:bis|morgen|und|für|heute)\b/i.test(notes.body)) return 'de';
+  if (lang.startsWith('fr')) return 'fr';
+  return 'en';
+}
+
+function uniquePeople(people: Array<Person | null>): Person[] {
+  const seen = new Map<string, Person>();
+  for (const p of people) if (p && !seen.has(p.address)) seen.set(p.address, p);
+  return [...seen.values()];
+}
+
+interface Scope {
+  resolver: OwnerResolver;
+  context: DueContext;
+}
+
+interface Section {
+  kind: SectionKind;
+  /** A heading that names a person ("Ben", "My action items") makes them the owner of the lines below. */
+  owner: ResolvedOwner | null;
+  /** "Agenda for next time (Wed 28 Oct)": the date items in it are due. */
+  due: string | null;
+}
+
+const BULLET = /^\s*(?:[-*•·◦▪▸►‣–—+]|\d{1,2}[.)]|\(?[a-z]\)|\[[ xX✓✔]?\]|☐|☑|✅|✔|✓|🔲)\s*/u;
+const CHECKBOX_OPEN = /^\s*(?:[-*]\s*)?(?:\[ ?\]|☐|🔲)/u;
+// A leading emoji or symbol on a heading ("🎯 Action items") says nothing about its kind.
+const LEADING_SYMBOLS = /^[\p{Extended_Pictographic}\p{So}\uFE0F\u200D\s]+/u;
+const TASK_PREFIX = /^(?:AI|A\/I|Action(?: item)?|TODO|To-?do|Task|Follow[- ]?up|FU)\s*(?:\(([^)]{1,40})\))?\s*[:\-–—]\s*/i;
+
+interface LogicalLine {
+  text: string;
+  source: string;
+  bullet: boolean;
+  checkbox: 'open' | 'done' | null;
+}
+
+/** Joins hard-wrapped lines back into the lines people wrote. */
+export function logicalLines(body: string): LogicalLine[] {
+  const lines: LogicalLine[] = [];
+  let previousRaw = '';
+  for (const raw of body.split('\n')) {
+    const trimmed = raw.trim();
+    const last = lines.at(-1);
+    const isBullet = BULLET.test(raw) && !/^\s*\d{1,2}[.)]\d/.test(raw);
+    const continues =
+      last !== undefined &&
+      previousRaw.trim() !== '' &&
+      trimmed !== '' &&
+      !isBullet &&
+      !TASK_PREFIX.test(trimmed) &&
+      ((/^\s+\S/.test(raw) && last.bullet) || (previousRaw.length >= 55 && /^[a-z0-9(]/.test(trimmed)));
+    if (continues && last) {
+      last.text = `${last.text} ${trimmed}`;
+      last.source = `${last.source} ${trimmed}`;
+    } else if (trimmed) {
+      const checkbox = DONE.test(raw) && /^\s*(?:[-*]\s*)?(?:\[[xX✓✔]\]|☑)/u.test(raw) ? 'done' : CHECKBOX_OPEN.test(raw) ? 'open' : null;
+      lines.push({ text: trimmed.replace(BULLET, '').trim(), source: trimmed, bullet: isBullet, checkbox });
+    }
+    previousRaw = trimmed === '' ? '' : raw;
+  }
+  return lines;
+}
+
+function extractItems(body: string, scope: Scope): ExtractedItem[] {
+  const items: ExtractedItem[] = [];
+  let section: Section = { kind: 'none', owner: null, due: null };
+  for (const line of logicalLines(body)) {
+    const heading = asHeading(line, scope);
+    if (heading) {
+      section = heading;
+      continue;
+    }
+    if (section.kind === 'done' || line.checkbox === 'done') continue;
+    if (isTableRow(line.text)) {
+      const item = tableItem(line, scope);
+      if (item) items.push(item);
+      continue;
+    }
+    for (const clause of clauses(line)) {
+      const item = clauseItem(clause, line, section, scope);
+      if (item) items.push(item);
+    }
+  }
+  return items;
+}
+
+function asHeading(line: LogicalLine, scope: Scope): Section | null {
+  if (line.bullet) return null;
+  const text = line.text.replace(LEADING_SYMBOLS, '').trim();
+  const words = text.split(/\s+/).length;
+  const endsAsHeading = /:\s*$/.test(text) || !/[.!?,;]$/.test(text);
+  if (text.length > 70 || words > 9 || !endsAsHeading) return null;
+  // "Marcus: send the deck by Friday" is an item, not a heading, even though it is short.
+  const colon = /^([^:]{1,40}):\s*(\S.*)$/.exec(text);
+  if (colon && !/^(?:next 1[:-]1|agenda|prochain|nächste)/i.test(colon[1] ?? '')) {
+    const rest = colon[2] ?? '';
+    if (!/^\(?[\w\s,./]*\)?$/.test(rest) || words > 6) return null;
+  }
+  const bare = text.replace(/[:\s]+$/, '');
+  const kind = SECTION_PATTERNS.find(([pattern]) => pattern.test(bare))?.[1];
+  const owner = headingOwner(bare, scope);
+  if (!kind && !owner) {
+    // A short line with no sentence in it ("Pipeline", "Renewals") still starts a new section.
+    return words <= 4 && !/\b(?:to|will|'ll|’ll)\b/i.test(bare) && /^[\p{Lu}\d]/u.test(bare)
+      ? { kind: 'info', owner: null, due: null }
+      : null;
+  }
+  const resolvedKind = kind ?? 'action';
+  const due = resolvedKind === 'agenda' ? (findDue(bare, scope.context)?.due ?? scope.context.nextMeetingDate) : null;
+  return { kind: resolvedKind, owner, due };
+}
+
+function headingOwner(heading: string, scope: Scope): ResolvedOwner | null {
+  if (/^(?:my|mine|for me)\b/i.test(heading)) return scope.resolver.pronoun('me');
+  if (/^(?:your|for you)\b/i.test(heading)) return scope.resolver.pronoun('you');
+  const named = /^(?:for\s+)?([\p{Lu}][\p{L}'’-]+)(?:['’]s\b.*)?$/u.exec(heading);
+  const person = named?.[1] ? scope.resolver.attendee(named[1]) : null;
+  return person ? scope.resolver.fromPerson(person) : null;
+}
+
+// ---------- Free text: one clause at a time ----------
+
+interface Clause {
+  text: string;
+}
+
+/** Prose holds several commitments per line ("I'll send X by Wed, and I'll chase Y"): split at sentence ends. */
+function clauses(line: LogicalLine): Clause[] {
+  if (line.bullet || line.text.length < 120) return [{ text: line.text }];
+  return line.text
+    .split(/(?<=[.!?])\s+(?=[A-Z])|,?\s+and\s+(?=I['’]ll\b|I will\b)/)
+    .map((text) => ({ text: text.trim() }))
+    .filter((c) => c.text);
+}
+
+const NAME = String.raw`@?[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[A-Z]{2,3}`;
+const OWNER_PREFIX = new RegExp(
+  String.raw`^(?<name>${NAME}|me|Me|I)\s*(?<role>\([^)]{1,40}\))?\s*(?::|\s[-–—]\s|-\s)\s*(?<task>.+)$`,
+  'u',
+);
+const OWNER_WILL = new RegExp(
+  String.raw`(?:^|[-–—;:,.→]\s+|\band\s+)(?<name>${NAME})\s*(?<role>\([^)]{1,40}\))?\s+(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
+  'u',
+);
+const FIRST_PERSON =
+  /(?:^|[-–—;:,.→]\s+|\band\s+|\bso\s+)(?:I['’]ll|I will|I['’]m going to|I am going to|I need to|I['’]m to|I can|I['’]d|I shall|we['’]ll|we will|we need to|let me|me to|I owe|ich werde|je vais)\s+(?<task>.+)$/i;
+const SECOND_PERSON =
+  /(?:^|[-–—;:,.→]\s+)(?:please|pls|can you|could you|you['’]ll|you will|you['’]re going to|you are going to|you to|you need to|you should)\s+(?<task>.+)$/i;
+const POSSESSIVE_DUE = new RegExp(String.raw`^(?<name>${NAME})['’]s\s+(?<task>.+?\bdue\b.*)$`, 'u');
+
+interface Commitment {
+  owner: ResolvedOwner | null;
+  task: string;
+  /** Whether the words named the owner explicitly ("Name:", "I'll") rather than leaving it to the section. */
+  explicit: boolean;
+}
+
+function commitment(text: string, section: Section, scope: Scope): Commitment | null {
+  const { resolver } = scope;
+  const stripped = text.replace(TASK_PREFIX, (_m, owner: string | undefined) => (owner ? `${owner}: ` : ''));
+  const prefix = OWNER_PREFIX.exec(stripped);
+  if (prefix?.groups) {
+    const name = prefix.groups.name ?? '';
+    const task = prefix.groups.task ?? '';
+    const owner = resolver.resolve(`${name}${prefix.groups.role ? ` ${prefix.groups.role}` : ''}`);
+    const singleName = !name.trim().includes(' ') && !/^[A-Z]{2,3}$/.test(name);
+    if (owner?.attendee) return { owner, task, explicit: true };
+    // Someone who did not attend: a first name ("Priya:", "Zoë (SE):") before something to do.
+    if (owner && singleName && (section.kind === 'action' || startsWithVerb(task) || prefix.groups.role)) {
+      return { owner, task, explicit: true };
+    }
+  }
+  const firstPerson = FIRST_PERSON.exec(stripped);
+  if (firstPerson?.groups) return { owner: resolver.pronoun('me'), task: firstPerson.groups.task ?? '', explicit: true };
+  const will = OWNER_WILL.exec(stripped);
+  if (will?.groups) {
+    const name = will.groups.name ?? '';
+    const person = resolver.resolve(`${name}${will.groups.role ? ` ${will.groups.role}` : ''}`);
+    if (person && (person.attendee || !name.includes(' ')) && !/^(?:we|they|it|this|that|he|she)$/i.test(name)) {
+      return { owner: person, task: will.groups.task ?? '', explicit: true };
+    }
+  }
+  const second = SECOND_PERSON.exec(stripped);
+  if (second?.groups) return { owner: resolver.pronoun('you'), task: second.groups.task ?? '', explicit: true };
+  const possessive = POSSESSIVE_DUE.exec(stripped);
+  if (possessive?.groups) {
+    const person = resolver.attendee(possessive.groups.name ?? '');
+    if (person) return { owner: resolver.fromPerson(person), task: possessive.groups.task ?? '', explicit: true };
+  }
+  if (section.kind === 'action') return { owner: section.owner, task: stripped, explicit: false };
+  return null;
+}
+
+function startsWithVerb(task: string): boolean {
+  const first = task.trim().split(/\s+/)[0]?.toLowerCase().replace(/[^a-z]/g, '') ?? '';
+  return ACTION_VERBS.has(first);
+}
+
+function clauseItem(clause: Clause, line: LogicalLine, section: Section, scope: Scope): ExtractedItem | null {
+  const text = clause.text;
+  if (DONE.test(text) || /\?\s*$/.test(text) || /^(?:Q|Question)\s*:/i.test(text)) return null;
+  const found = commitment(text, section, scope);
+  if (!found) return null;
+  if (VAGUE.test(found.task)) return null;
+  // In an action list a bare line still needs to read like a task, not a fact ("Okanagan: quote accepted").
+  if (!found.explicit && !line.checkbox && !startsWithVerb(found.task) && section.kind !== 'action') return null;
+  const owner = found.owner ?? section.owner;
+  const due = dueOf(found.task, section, scope) ?? dueOf(text, section, scope);
+  return item({
+    task: found.task,
+    owner,
+    due: due?.due ?? (section.kind === 'agenda' ? section.due : null),
+    ambiguous: Boolean(due?.alternatives?.length),
+    source: line.source,
+    section: section.kind === 'growth' ? 'growth' : section.kind === 'agenda' ? 'agenda' : 'action',
+    duePhrase: due?.phrase ?? null,
+  });
+}
+
+function dueOf(text: string, section: Section, scope: Scope) {
+  const match = findDue(text, scope.context);
+  if (!match && section.kind === 'agenda') return null;
+  return match;
+}
+
+// ---------- Tables: "task | owner | due | status" rows ----------
+
+function isTableRow(text: string): boolean {
+  return (text.match(/\s\|\s/g)?.length ?? 0) >= 2;
+}
+
+function tableItem(line: LogicalLine, scope: Scope): ExtractedItem | null {
+  const cells = line.text
+    .replace(/^\|\s*|\s*\|$/g, '')
+    .split(/\s*\|\s*/)
+    .map((c) => c.trim());
+  if (cells.some((c) => DONE_CELL.test(c))) return null;
+  if (cells.every((c) => /^(?:#|no\.?|task|action|item|what|owner|who|due|when|status|date|deadline|notes?)$/i.test(c))) return null;
+  let owner: ResolvedOwner | null = null;
+  let due: ReturnType<typeof findDue> = null;
+  const rest: string[] = [];
+  for (const cell of cells) {
+    const bare = cell.replace(/^\d{1,2}[.)]\s*/, '');
+    if (!bare || STATUS_CELL.test(bare) || /^[—–-]+$/.test(bare)) continue;
+    const person = owner ? null : ownerCell(bare, scope);
+    if (person) {
+      owner = person;
+      continue;
+    }
+    const date = due ? null : findDue(bare, scope.context);
+    if (date && date.phrase.length >= bare.length - 4) {
+      due = date;
+      continue;
+    }
+    rest.push(bare);
+  }
+  const task = rest.sort((a, b) => b.length - a.length)[0];
+  if (!task) return null;
+  return item({
+    task,
+    owner,
+    due: due?.due ?? null,
+    ambiguous: Boolean(due?.alternatives?.length),
+    source: line.source,
+    section: 'action',
+    duePhrase: null,
+  });
+}
+
+function ownerCell(cell: string, scope: Scope): ResolvedOwner | null {
+  if (cell.split(/\s+/).length > 3) return null;
+  const pronoun = scope.resolver.pronoun(cell);
+  if (pronoun) return pronoun;
+  const person = scope.resolver.attendee(cell);
+  if (person) return scope.resolver.fromPerson(person);
+  // A non-attendee owner cell is a first name, maybe with a role: "Kiri", "Kiri (SE)".
+  return /^[\p{Lu}][\p{Ll}'’-]+(?:\s*\([^)]*\))?$/u.test(cell) ? scope.resolver.resolve(cell) : null;
+}
+
+// ---------- The item itself ----------
+
+function item(found: {
+  task: string;
+  owner: ResolvedOwner | null;
+  due: string | null;
+  ambiguous: boolean;
+  source: string;
+  section: ItemSection;
+  duePhrase: string | null;
+}): ExtractedItem | null {
+  const text = cleanTask(found.task, found.duePhrase);
+  if (!text) return null;
+  const flags: ItemFlag[] = [];
+  if (!found.owner) flags.push('no-owner');
+  else if (!found.owner.attendee) flags.push('owner-not-attendee');
+  if (!found.due) flags.push('no-date');
+  if (found.ambiguous) flags.push('ambiguous-date');
+  return {
+    text,
+    owner: found.owner?.owner ?? null,
+    ownerName: found.owner?.ownerName ?? null,
+    due: found.due,
+    source: found.source,
+    flags,
+    section: found.section,
+  };
+}
+
+/** The task as people would say it: no trailing deadline words or punctuation, first letter capitalised. */
+function cleanTask(task: string, duePhrase: string | null): string {
+  let text = task.trim();
+  if (duePhrase) {
+    const at = text.lastIndexOf(duePhrase);
+    if (at > 0 && at + duePhrase.length >= text.length - 3) text = text.slice(0, at);
+  }
+  text = text
+    .replace(/\s*(?:[-–—,;:(]|\b(?:by|before|due|until|bis|on|at))\s*$/i, '')
+    .replace(/\s*(?:[-–—,;:(]|\b(?:by|before|due|until|bis))\s*$/i, '')
+    .replace(/[\s.;,:–—-]+$/, '')
+    .trim();
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : '';
+}
