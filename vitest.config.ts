@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // Tests import templates/compiled/*, generated from the MJML; build it so a clean clone runs as it is.
+    globalSetup: ['tests/support/build-templates.setup.ts'],
     // The JSON report is what .ci/run counts; the default reporter is for people.
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },

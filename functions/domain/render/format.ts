@@ -1,0 +1,51 @@
+import type { Person } from '../model';
+
+const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+export interface CalendarDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+/** Reads a YYYY-MM-DD calendar date; null for anything else, including impossible dates like 2026-02-30. */
+export function parseCalendarDate(iso: string): CalendarDate | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!match) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  if (probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return null;
+  return { year, month, day };
+}
+
+/**
+ * "Fri 13 Nov", with the year only when it differs from `contextYear` ("Fri 8 Jan 2027").
+ * The model's dates are already local calendar dates, so the weekday is computed in UTC on purpose:
+ * shifting by a time zone here would move "2026-11-13" to Thursday for anyone west of Greenwich.
+ */
+export function formatShortDate(date: CalendarDate, contextYear?: number): string {
+  const weekday = weekdays[new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay()];
+  const label = `${weekday} ${date.day} ${months[date.month - 1]}`;
+  return contextYear === undefined || contextYear === date.year ? label : `${label} ${date.year}`;
+}
+
+/** The name people know someone by, or their address when the email named no one. */
+export function displayName(person: Person): string {
+  const name = person.name === null ? '' : collapseWhitespace(person.name);
+  return name === '' ? person.address : name;
+}
+
+/** "Marcus" from "Marcus Reid" and from the directory form "Reid, Marcus"; the address when there is no name. */
+export function firstName(person: Person): string {
+  const name = person.name === null ? '' : collapseWhitespace(person.name);
+  if (name === '') return person.address;
+  const comma = name.indexOf(',');
+  const given = comma === -1 ? name : name.slice(comma + 1).trim();
+  return given.split(' ')[0] || name;
+}
+
+/** Notes arrive with hard-wrapped lines and tabs; one line of text per field keeps both parts of a mail tidy. */
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
