@@ -51,8 +51,8 @@ export function readNotes(email: ParsedEmail): NotesMessage {
     if (!result.forwarded || !result.email) break;
     const inner = result.email;
     const from = toPerson(inner.from);
-    const to = (inner.to ?? []).flatMap((p) => toPersonList(p));
-    const cc = (inner.cc ?? []).flatMap((p) => toPersonList(p));
+    const to = [inner.to ?? []].flat().flatMap(toPersonList);
+    const cc = [inner.cc ?? []].flat().flatMap(toPersonList);
     original = {
       from: from ?? original.from,
       to,
@@ -76,8 +76,8 @@ export function readNotes(email: ParsedEmail): NotesMessage {
 }
 
 interface ForwardedPerson {
-  address?: string;
-  name?: string;
+  address?: string | null;
+  name?: string | null;
 }
 
 function toPerson(p: ForwardedPerson | undefined | null): Person | null {
@@ -92,7 +92,7 @@ function toPersonList(p: ForwardedPerson): Person[] {
 }
 
 /** "Sethi, Vikram" is how Outlook writes Vikram Sethi. */
-function cleanName(name: string | undefined): string | null {
+function cleanName(name: string | null | undefined): string | null {
   const trimmed = name?.replace(/^["']|["']$/g, '').trim();
   if (!trimmed) return null;
   const lastFirst = /^([^,]+),\s*([^,]+)$/.exec(trimmed);

@@ -1,4 +1,4 @@
-import { type DueContext, findDue, findNextMeetingDate, guessDateOrder } from '../due-date';
+import { type DueContext, type DueMatch, findDue, findNextMeetingDate, guessDateOrder } from '../due-date';
 import type { NotesMessage } from '../email/read-notes';
 import { addDays } from '../email/message-date';
 import type { ExtractedItem, Extraction, ItemFlag, ItemSection, Person } from '../model';
@@ -304,12 +304,12 @@ function tableItem(line: LogicalLine, scope: Scope): ExtractedItem | null {
   for (const cell of cells) {
     const bare = cell.replace(/^\d{1,2}[.)]\s*/, '');
     if (!bare || STATUS_CELL.test(bare) || /^[—–-]+$/.test(bare)) continue;
-    const person = owner ? null : ownerCell(bare, scope);
+    const person: ResolvedOwner | null = owner ? null : ownerCell(bare, scope);
     if (person) {
       owner = person;
       continue;
     }
-    const date = due ? null : findDue(bare, scope.context);
+    const date: DueMatch | null = due ? null : findDue(bare, scope.context);
     if (date && date.phrase.length >= bare.length - 4) {
       due = date;
       continue;
