@@ -139,7 +139,12 @@ async function withStack(flags: Flags, run: (stack: LocalStack) => Promise<numbe
   }
 }
 
-async function ingestCommand(stack: LocalStack, file: string, flags: Flags, out: (line: string) => void): Promise<number> {
+async function ingestCommand(
+  stack: LocalStack,
+  file: string,
+  flags: Flags,
+  out: (line: string) => void,
+): Promise<number> {
   const raw = await readInput(file);
   try {
     const result = await ingestNotes(stack, raw);
@@ -148,11 +153,15 @@ async function ingestCommand(stack: LocalStack, file: string, flags: Flags, out:
       return 0;
     }
     if (result.outcome === 'duplicate') {
-      out(`Already ingested as meeting ${result.meeting.id} (${result.meeting.subject}): nothing new stored or scheduled.`);
+      out(
+        `Already ingested as meeting ${result.meeting.id} (${result.meeting.subject}): nothing new stored or scheduled.`,
+      );
       return 0;
     }
     const { meeting, items, wrapupAt } = result;
-    out(`Meeting ${meeting.id}: "${meeting.subject}" on ${meeting.date}, ${meeting.attendees.map((p) => p.address).join(', ')}`);
+    out(
+      `Meeting ${meeting.id}: "${meeting.subject}" on ${meeting.date}, ${meeting.attendees.map((p) => p.address).join(', ')}`,
+    );
     out(
       items.length === 0
         ? 'No action items found in these notes; the wrap-up will say so.'
@@ -211,19 +220,24 @@ async function outboxCommand(stack: LocalStack, flags: Flags, out: (line: string
     return 0;
   }
   if (mails.length === 0) out('The outbox is empty.');
-  for (const mail of mails) out(`${mail.sentAt}  ${mail.kind.padEnd(8)} ${mail.subject}\n  to ${mail.to.join(', ')}\n  ${mail.file}`);
+  for (const mail of mails)
+    out(`${mail.sentAt}  ${mail.kind.padEnd(8)} ${mail.subject}\n  to ${mail.to.join(', ')}\n  ${mail.file}`);
   return 0;
 }
 
 async function itemsCommand(stack: LocalStack, flags: Flags, out: (line: string) => void): Promise<number> {
-  const items = flags.owner ? await stack.store.listItemsByOwner({ owner: flags.owner, openOnly: flags.open }) : await allItems(stack, flags.open);
+  const items = flags.owner
+    ? await stack.store.listItemsByOwner({ owner: flags.owner, openOnly: flags.open })
+    : await allItems(stack, flags.open);
   if (flags.json) {
     out(JSON.stringify(items, null, 2));
     return 0;
   }
   if (items.length === 0) out('No items.');
   for (const item of items) {
-    out(`${item.meetingId}#${item.seq}  [${item.status}]  ${item.text}\n  owner ${item.owner ?? '—'}  due ${item.due ?? '—'}${item.flags.length ? `  (${item.flags.join(', ')})` : ''}`);
+    out(
+      `${item.meetingId}#${item.seq}  [${item.status}]  ${item.text}\n  owner ${item.owner ?? '—'}  due ${item.due ?? '—'}${item.flags.length ? `  (${item.flags.join(', ')})` : ''}`,
+    );
   }
   return 0;
 }

@@ -12,7 +12,11 @@ const schema = z.object({
   tableName: z.string().min(3),
   inboxAddress: z.email().transform((a) => a.toLowerCase()),
   fromAddress: z.email().transform((a) => a.toLowerCase()),
-  wrapupDelayMinutes: z.coerce.number().int().min(0).max(24 * 60),
+  wrapupDelayMinutes: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -34,7 +38,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: Partial<Record<keyo
   );
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${ENV[i.path[0] as keyof typeof ENV] ?? i.path.join('.')}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `${ENV[i.path[0] as keyof typeof ENV] ?? i.path.join('.')}: ${i.message}`,
+    );
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   return parsed.data;

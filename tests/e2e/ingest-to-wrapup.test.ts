@@ -46,8 +46,12 @@ describe('ingest → tick → outbox on the local stack', () => {
     expect(wrapup?.to.sort()).toEqual(['leo.martins@northwind-sales.example', 'priya.raman@northwind-sales.example']);
     const mail = await PostalMime.parse(await readFile(wrapup?.file ?? ''));
     expect(mail.subject).toBe('Wrap-up: 1:1 Priya / Leo — Tue 17 Nov');
-    expect(mail.text).toMatch(/1\. Send Bramble & Finch the redlined MSA[\s\S]*Owner: Leo Martins[\s\S]*Due: Thu 19 Nov/);
-    expect(mail.text).toMatch(/3\. Get the multi-year discount approved by Finance[\s\S]*Owner: Priya Raman[\s\S]*Due: Fri 20 Nov/);
+    expect(mail.text).toMatch(
+      /1\. Send Bramble & Finch the redlined MSA[\s\S]*Owner: Leo Martins[\s\S]*Due: Thu 19 Nov/,
+    );
+    expect(mail.text).toMatch(
+      /3\. Get the multi-year discount approved by Finance[\s\S]*Owner: Priya Raman[\s\S]*Due: Fri 20 Nov/,
+    );
     expect(mail.text).toMatch(/4\. Find a new champion at Larkspur Media[\s\S]*needs a date/);
     expect(mail.text).toMatch(/5\. Set up the Bramble & Finch sandbox[\s\S]*Owner: Tomas/);
     expect(mail.text).not.toContain('Great discovery');
@@ -57,7 +61,9 @@ describe('ingest → tick → outbox on the local stack', () => {
   it('stores the items so that they can be listed by owner', async () => {
     await cli('ingest', fixturePath('demo-one-on-one.eml'), '--data', data, '--now', '2026-11-17T21:43:00Z');
 
-    const items = JSON.parse((await cli('items', '--owner', 'leo.martins@northwind-sales.example', '--json', '--data', data)).output);
+    const items = JSON.parse(
+      (await cli('items', '--owner', 'leo.martins@northwind-sales.example', '--json', '--data', data)).output,
+    );
 
     expect(items.map((i: { due: string | null }) => i.due)).toEqual(['2026-11-19', '2026-11-24', null]);
   });

@@ -17,10 +17,12 @@ describe('DataStack', () => {
     expect(table?.Properties.KeySchema).toEqual(local.KeySchema);
     expect(table?.Properties.AttributeDefinitions).toEqual(expect.arrayContaining(local.AttributeDefinitions ?? []));
     expect(
-      (table?.Properties.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown }>).map((i) => ({
-        IndexName: i.IndexName,
-        KeySchema: i.KeySchema,
-      })),
+      ((table?.Properties.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string; KeySchema: unknown }>).map(
+        (i) => ({
+          IndexName: i.IndexName,
+          KeySchema: i.KeySchema,
+        }),
+      ),
     ).toEqual(local.GlobalSecondaryIndexes?.map((i) => ({ IndexName: i.IndexName, KeySchema: i.KeySchema })));
   });
 

@@ -1,4 +1,4 @@
-import { type FormatCallback, convert } from 'html-to-text';
+import { convert, type FormatCallback } from 'html-to-text';
 
 // A table row becomes one line of cells joined by " | ", so that an Owner/Due/Status table reads like the
 // pipe rows people type in plain text and the extractor handles both the same way.

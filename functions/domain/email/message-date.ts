@@ -68,7 +68,9 @@ export function localDateOf(written: string | null, context: WrittenDate | null 
     date,
     offsetMinutes: offset,
     instant:
-      offset === null ? null : toInstant(date, start.get('hour') ?? 0, start.get('minute') ?? 0, start.get('second') ?? 0, offset),
+      offset === null
+        ? null
+        : toInstant(date, start.get('hour') ?? 0, start.get('minute') ?? 0, start.get('second') ?? 0, offset),
   };
 }
 

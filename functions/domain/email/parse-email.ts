@@ -33,7 +33,10 @@ export async function parseEmail(bytes: Uint8Array): Promise<ParsedEmail> {
   const headers = new Map<string, string[]>();
   for (const { key, value } of email.headers) headers.set(key, [...(headers.get(key) ?? []), value]);
   if (!ENVELOPE_HEADERS.some((name) => headers.has(name))) {
-    throw new InvalidInputError('headers', 'This is not an email: it has none of the From, To, Date or Subject headers.');
+    throw new InvalidInputError(
+      'headers',
+      'This is not an email: it has none of the From, To, Date or Subject headers.',
+    );
   }
   return {
     messageId: email.messageId?.trim() || null,

@@ -111,11 +111,18 @@ const GMAIL_ATTRIBUTION = /^On\b[^\n]{0,300}\bwrote:\s*$/m;
 const GMAIL_ATTRIBUTION_WRAPPED = /^On\b[^\n]{0,200}\n[^\n]{0,200}\bwrote:\s*$/m;
 const OUTLOOK_HISTORY = /^(?:_{8,}|-{3,}\s*Original Message\s*-{3,})\s*\n(?:\s*\n){0,2}\s*\*?From:/im;
 const HEADER_BLOCK = /^\*?From:\*?\s[^\n]+\n\s*\*?(?:Sent|Date):\*?\s/m;
-const LOCALISED_ATTRIBUTION = /^(?:Am|Le|El|Il|Op)\s[^\n]{0,200}(?:schrieb|a écrit|escribió|ha scritto|schreef)[^\n]*:\s*$/m;
+const LOCALISED_ATTRIBUTION =
+  /^(?:Am|Le|El|Il|Op)\s[^\n]{0,200}(?:schrieb|a écrit|escribió|ha scritto|schreef)[^\n]*:\s*$/m;
 
 export function stripQuotedHistory(body: string): string {
   let cut = body.length;
-  for (const pattern of [GMAIL_ATTRIBUTION, GMAIL_ATTRIBUTION_WRAPPED, OUTLOOK_HISTORY, HEADER_BLOCK, LOCALISED_ATTRIBUTION]) {
+  for (const pattern of [
+    GMAIL_ATTRIBUTION,
+    GMAIL_ATTRIBUTION_WRAPPED,
+    OUTLOOK_HISTORY,
+    HEADER_BLOCK,
+    LOCALISED_ATTRIBUTION,
+  ]) {
     const match = pattern.exec(body);
     if (match && match.index < cut) cut = match.index;
   }

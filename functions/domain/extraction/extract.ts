@@ -1,9 +1,9 @@
 import { type DueContext, type DueMatch, findDue, findNextMeetingDate, guessDateOrder } from '../due-date';
-import type { NotesMessage } from '../email/read-notes';
 import { addDays } from '../email/message-date';
+import type { NotesMessage } from '../email/read-notes';
 import type { ExtractedItem, Extraction, ItemFlag, ItemSection, Person } from '../model';
 import { OwnerResolver, type ResolvedOwner } from './owners';
-import { ACTION_VERBS, DONE, DONE_CELL, SECTION_PATTERNS, STATUS_CELL, type SectionKind, VAGUE } from './vocabulary';
+import { ACTION_VERBS, DONE, DONE_CELL, SECTION_PATTERNS, type SectionKind, STATUS_CELL, VAGUE } from './vocabulary';
 
 export interface ExtractOptions {
   /** The service's own inbox addresses: never attendees. */
@@ -26,11 +26,12 @@ export function extract(notes: NotesMessage, options: ExtractOptions): Extractio
   const attendees = uniquePeople([original.from, ...original.to, ...original.cc]).filter((p) => !inbox.has(p.address));
   const written = original.date ?? notes.outerDate;
   if (!written) throw new Error('The notes message has no readable date.');
-  const meetingDate = /\byesterday['’]?s\b[^.\n]{0,40}\b(?:1[:-]1|one[- ]on[- ]one|meeting|call|chat|catch[- ]?up|session)/i.test(
-    notes.body,
-  )
-    ? addDays(written.date, -1)
-    : written.date;
+  const meetingDate =
+    /\byesterday['’]?s\b[^.\n]{0,40}\b(?:1[:-]1|one[- ]on[- ]one|meeting|call|chat|catch[- ]?up|session)/i.test(
+      notes.body,
+    )
+      ? addDays(written.date, -1)
+      : written.date;
   const order = guessDateOrder({
     utcOffsetMinutes: written.offsetMinutes ?? notes.outerDate?.offsetMinutes ?? null,
     contentLanguage: notes.contentLanguage,
@@ -86,8 +87,9 @@ interface Section {
 const BULLET = /^\s*(?:[-*•·◦▪▸►‣–—+]|\d{1,2}[.)]|\(?[a-z]\)|\[[ xX✓✔]?\]|☐|☑|✅|✔|✓|🔲)\s*/u;
 const CHECKBOX_OPEN = /^\s*(?:[-*]\s*)?(?:\[ ?\]|☐|🔲)/u;
 // A leading emoji or symbol on a heading ("🎯 Action items") says nothing about its kind.
-const LEADING_SYMBOLS = /^[\p{Extended_Pictographic}\p{So}\uFE0F\u200D\s]+/u;
-const TASK_PREFIX = /^(?:AI|A\/I|Action(?: item)?|TODO|To-?do|Task|Follow[- ]?up|FU)\s*(?:\(([^)]{1,40})\))?\s*[:\-–—]\s*/i;
+const LEADING_SYMBOLS = /^(?:\p{Extended_Pictographic}|\p{So}|\uFE0F|\u200D|\s)+/u;
+const TASK_PREFIX =
+  /^(?:AI|A\/I|Action(?: item)?|TODO|To-?do|Task|Follow[- ]?up|FU)\s*(?:\(([^)]{1,40})\))?\s*[:\-–—]\s*/i;
 
 interface LogicalLine {
   text: string;
@@ -115,7 +117,12 @@ export function logicalLines(body: string): LogicalLine[] {
       last.text = `${last.text} ${trimmed}`;
       last.source = `${last.source} ${trimmed}`;
     } else if (trimmed) {
-      const checkbox = DONE.test(raw) && /^\s*(?:[-*]\s*)?(?:\[[xX✓✔]\]|☑)/u.test(raw) ? 'done' : CHECKBOX_OPEN.test(raw) ? 'open' : null;
+      const checkbox =
+        DONE.test(raw) && /^\s*(?:[-*]\s*)?(?:\[[xX✓✔]\]|☑)/u.test(raw)
+          ? 'done'
+          : CHECKBOX_OPEN.test(raw)
+            ? 'open'
+            : null;
       lines.push({ text: trimmed.replace(BULLET, '').trim(), source: trimmed, bullet: isBullet, checkbox });
     }
     previousRaw = trimmed === '' ? '' : raw;
@@ -233,7 +240,8 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
     }
   }
   const firstPerson = FIRST_PERSON.exec(stripped);
-  if (firstPerson?.groups) return { owner: resolver.pronoun('me'), task: firstPerson.groups.task ?? '', explicit: true };
+  if (firstPerson?.groups)
+    return { owner: resolver.pronoun('me'), task: firstPerson.groups.task ?? '', explicit: true };
   const will = OWNER_WILL.exec(stripped);
   if (will?.groups) {
     const name = will.groups.name ?? '';
@@ -254,7 +262,12 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
 }
 
 function startsWithVerb(task: string): boolean {
-  const first = task.trim().split(/\s+/)[0]?.toLowerCase().replace(/[^a-z]/g, '') ?? '';
+  const first =
+    task
+      .trim()
+      .split(/\s+/)[0]
+      ?.toLowerCase()
+      .replace(/[^a-z]/g, '') ?? '';
   return ACTION_VERBS.has(first);
 }
 
@@ -297,7 +310,8 @@ function tableItem(line: LogicalLine, scope: Scope): ExtractedItem | null {
     .split(/\s*\|\s*/)
     .map((c) => c.trim());
   if (cells.some((c) => DONE_CELL.test(c))) return null;
-  if (cells.every((c) => /^(?:#|no\.?|task|action|item|what|owner|who|due|when|status|date|deadline|notes?)$/i.test(c))) return null;
+  if (cells.every((c) => /^(?:#|no\.?|task|action|item|what|owner|who|due|when|status|date|deadline|notes?)$/i.test(c)))
+    return null;
   let owner: ResolvedOwner | null = null;
   let due: ReturnType<typeof findDue> = null;
   const rest: string[] = [];

@@ -32,7 +32,10 @@ export function fold(text: string): string {
 
 function keysOf(person: Person): NameKeys {
   const local = person.address.split('@')[0] ?? '';
-  const localParts = local.split(/[._-]+/).filter(Boolean).map(fold);
+  const localParts = local
+    .split(/[._-]+/)
+    .filter(Boolean)
+    .map(fold);
   const nameParts = (person.name ?? '')
     .replace(/\([^)]*\)/g, ' ')
     .split(/\s+/)
@@ -94,7 +97,10 @@ export class OwnerResolver {
 
   /** An attendee named by first name, full name, last name, initials or @handle; null when none matches. */
   attendee(written: string): Person | null {
-    const raw = written.replace(/^@/, '').replace(/\([^)]*\)/g, '').trim();
+    const raw = written
+      .replace(/^@/, '')
+      .replace(/\([^)]*\)/g, '')
+      .trim();
     const w = fold(raw).replace(/[^\p{L}\s'’-]/gu, '');
     if (!w) return null;
     const unique = (matches: NameKeys[]) => (matches.length === 1 ? (matches[0]?.person ?? null) : null);

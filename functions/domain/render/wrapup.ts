@@ -48,7 +48,9 @@ const flagLabels: Record<WrapupFlag, string> = {
 const copy = {
   noItems: 'No action items were found in these notes. The original notes were kept as they were sent.',
   reason: 'You are getting this because you attended the 1:1 whose notes were forwarded to followthrough.',
-  replyHint: 'To correct anything, just reply to this email.',
+  // Replies are not read yet (reply commands come with the loop issue), so nothing here invites one.
+  flaggedHint:
+    'Settle the flagged items at your next 1:1 — who owns each one, and by when — so that nothing falls through.',
 } as const;
 
 // Parsed once per cold start; Mustache caches the tokens, so each render is a fill-in only.
@@ -84,7 +86,6 @@ export function renderWrapup(view: WrapupView): RenderedMail {
       flagLabels: item.flags.map((flag) => flagLabels[flag]),
     })),
     hasFlagged: flagged.length > 0,
-    fixHint: fixHint(flagged),
     copy,
   };
   return { subject, html: Mustache.render(wrapupHtml, model), text: renderText(view, subject, flagged) };
@@ -134,25 +135,6 @@ function preview(itemCount: number, flaggedCount: number): string {
   return flaggedCount === 0 ? items : `${items}, ${flaggedCount} to clarify`;
 }
 
-interface FixHint {
-  lead: string;
-  /** A reply command people can type as it is; the HTML keeps it on one line. */
-  example: string | null;
-}
-
-function fixHint(flagged: WrapupItemView[]): FixHint {
-  const undated = flagged.find((item) => item.flags.includes('needs-date'));
-  // The example uses a real item's number so it works as typed; reply commands are "<n> due <when>".
-  return {
-    lead: 'Reply to this email to fill in the flagged owners and dates',
-    example: undated === undefined ? null : `${undated.number} due friday`,
-  };
-}
-
-function fixHintText(hint: FixHint): string {
-  return `${hint.lead}${hint.example === null ? '' : `, for example “${hint.example}”`}.`;
-}
-
 function countOf(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
@@ -176,9 +158,9 @@ function renderText(view: WrapupView, subject: string, flagged: WrapupItemView[]
       if (item.flags.length > 0) lines.push(`${indent}[${item.flags.map((flag) => flagLabels[flag]).join(', ')}]`);
       lines.push('');
     }
-    if (flagged.length > 0) lines.push(fixHintText(fixHint(flagged)), '');
+    if (flagged.length > 0) lines.push(copy.flaggedHint, '');
   }
   // "-- " is the signature delimiter, so mail clients leave the footer out of quoted replies.
-  lines.push('-- ', copy.reason, copy.replyHint, '');
+  lines.push('-- ', copy.reason, '');
   return lines.join('\n');
 }

@@ -168,7 +168,7 @@ describe('renderWrapup', () => {
     expect(text).toContain('Attended: Dana Whitfield and Marcus Reid');
   });
 
-  it('marks flagged items in the HTML and asks for a reply to fix them', () => {
+  it('marks flagged items in the HTML and asks to settle them at the next 1:1', () => {
     // Prepare
     const view = buildWrapupView(weeklyOneOnOne(), storedItems(pipelineItems));
 
@@ -178,12 +178,11 @@ describe('renderWrapup', () => {
     // Assess
     expect(html.match(/class="ft-item ft-flagged"/g)).toHaveLength(3);
     expect(html.match(/class="ft-flag"/g)).toHaveLength(3);
-    expect(visibleText(html)).toContain(
-      'Reply to this email to fill in the flagged owners and dates, for example “3 due friday”.',
-    );
+    expect(visibleText(html)).toContain('Settle the flagged items at your next 1:1');
+    expect(visibleText(html)).not.toMatch(/reply/i);
   });
 
-  it('leaves out the reply request when every item has an owner and a date', () => {
+  it('leaves out the flagged-items sentence when every item has an owner and a date', () => {
     // Prepare
     const view = buildWrapupView(weeklyOneOnOne(), storedItems(pipelineItems.slice(0, 2)));
 
@@ -192,8 +191,8 @@ describe('renderWrapup', () => {
 
     // Assess
     expect(mail.html).not.toContain('ft-flagged');
-    expect(mail.html).not.toContain('fill in the flagged');
-    expect(mail.text).not.toContain('fill in the flagged');
+    expect(mail.html).not.toContain('Settle the flagged items at your next 1:1');
+    expect(mail.text).not.toContain('Settle the flagged items at your next 1:1');
   });
 
   it('says that no items were found and the notes were kept when there are none', () => {
@@ -267,7 +266,7 @@ describe('renderWrapup', () => {
     );
   });
 
-  it('marks flagged items in the text part and ends with the reason and the reply hint', () => {
+  it('marks flagged items in the text part and ends with why the reader got it', () => {
     // Prepare
     const view = buildWrapupView(weeklyOneOnOne(), storedItems(pipelineItems));
 
@@ -277,11 +276,10 @@ describe('renderWrapup', () => {
     // Assess
     expect(text).toContain('   Owner: no owner · Due: Thu 19 Nov\n   [needs an owner]\n');
     expect(text).toContain('   Owner: Marcus Reid · Due: no date\n   [needs a date]\n');
-    expect(text).toContain('Reply to this email to fill in the flagged owners and dates, for example “3 due friday”.');
+    expect(text).toContain('Settle the flagged items at your next 1:1 — who owns each one, and by when');
     expect(
       text.endsWith(
-        '-- \nYou are getting this because you attended the 1:1 whose notes were forwarded to followthrough.\n' +
-          'To correct anything, just reply to this email.\n',
+        '-- \nYou are getting this because you attended the 1:1 whose notes were forwarded to followthrough.\n',
       ),
     ).toBe(true);
   });

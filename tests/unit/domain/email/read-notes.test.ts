@@ -76,13 +76,15 @@ describe('readNotes', () => {
 
 describe('stripQuotedHistory', () => {
   it('cuts at an Outlook "From:/Sent:" history block', () => {
-    const body = 'New notes\n- Raj: do X\n\n________________________________\nFrom: Kim <k@x.example>\nSent: Monday\n\n- old item';
+    const body =
+      'New notes\n- Raj: do X\n\n________________________________\nFrom: Kim <k@x.example>\nSent: Monday\n\n- old item';
 
     expect(stripQuotedHistory(body).trim()).toBe('New notes\n- Raj: do X');
   });
 
   it('cuts at a Gmail attribution line that wraps onto a second line', () => {
-    const body = 'Notes\n- a task\n\nOn Mon, 9 Nov 2026 at 15:02, Helen Carter <helen.carter@ashgrove.example>\nwrote:\n> old';
+    const body =
+      'Notes\n- a task\n\nOn Mon, 9 Nov 2026 at 15:02, Helen Carter <helen.carter@ashgrove.example>\nwrote:\n> old';
 
     expect(stripQuotedHistory(body).trim()).toBe('Notes\n- a task');
   });
