@@ -1,5 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
+// vitest 5's failure summary calls Map.groupBy (Node 21+); on the Node 20 here it would crash instead of showing
+// which test failed. The config loads in the main process, where the reporter runs.
+if (!('groupBy' in Map)) {
+  Object.defineProperty(Map, 'groupBy', {
+    value: <T, K>(items: Iterable<T>, key: (item: T, index: number) => K): Map<K, T[]> => {
+      const groups = new Map<K, T[]>();
+      let index = 0;
+      for (const item of items) {
+        const k = key(item, index++);
+        groups.set(k, [...(groups.get(k) ?? []), item]);
+      }
+      return groups;
+    },
+  });
+}
+
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
