@@ -154,7 +154,7 @@ function extractItems(body: string, scope: Scope): ExtractedItem[] {
 }
 
 function asHeading(line: LogicalLine, scope: Scope): Section | null {
-  if (line.bullet) return null;
+  if (line.bullet || isTableRow(line.text)) return null;
   const text = line.text.replace(LEADING_SYMBOLS, '').trim();
   const words = text.split(/\s+/).length;
   const endsAsHeading = /:\s*$/.test(text) || !/[.!?,;]$/.test(text);

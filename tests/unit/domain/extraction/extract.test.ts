@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { parseEmail } from '../../../../functions/domain/email/parse-email';
+import { type NotesMessage, readNotes } from '../../../../functions/domain/email/read-notes';
+import { extract } from '../../../../functions/domain/extraction/extract';
+import { fixtureBytes } from '../../../support/fixtures';
+
+const manager = { address: 'priya.raman@northwind-sales.example', name: 'Priya Raman' };
+const seller = { address: 'leo.martins@northwind-sales.example', name: 'Leo Martins' };
+const inboxAddresses = ['notes@followthrough.example'];
+
+/** Notes written by Priya to Leo on Tuesday 17 Nov 2026, New York time. */
+function notes(body: string, overrides: Partial<NotesMessage> = {}): NotesMessage {
+  return {
+    messageId: '<unit@northwind-sales.example>',
+    original: {
+      from: manager,
+      to: [seller],
+      cc: [{ address: 'notes@followthrough.example', name: null }],
+      subject: '1:1 Priya / Leo',
+      date: { date: '2026-11-17', offsetMinutes: -300, instant: '2026-11-17T21:42:10.000Z' },
+    },
+    outerDate: null,
+    forwardDepth: 0,
+    body,
+    contentLanguage: null,
+    addresses: [manager.address, seller.address],
+    ...overrides,
+  };
+}
+
+const items = (body: string, overrides: Partial<NotesMessage> = {}) =>
+  extract(notes(body, overrides), { inboxAddresses }).items;
+
+describe('extract', () => {
+  it('takes the meeting from the notes message, without the notes inbox among the attendees', () => {
+    const { meeting } = extract(notes('Action items\n- Leo: send the deck by Friday'), { inboxAddresses });
+
+    expect(meeting.date).toBe('2026-11-17');
+    expect(meeting.attendees.map((p) => p.address)).toEqual([manager.address, seller.address]);
+    expect(meeting.author).toEqual(manager);
+  });
+
+  it('reads "Name: task by day" lines with owner and due date', () => {
+    const [item] = items('Action items\n- Leo: send Bramble the redlined MSA by Thursday');
+
+    expect(item).toMatchObject({ owner: seller.address, ownerName: 'Leo Martins', due: '2026-11-19', flags: [] });
+    expect(item?.text).toBe('Send Bramble the redlined MSA');
+    expect(item?.source).toBe('- Leo: send Bramble the redlined MSA by Thursday');
+  });
+
+  it('gives "I" to the author and "you" to the other attendee', () => {
+    const found = items("Next steps\nI'll get the pricing approved by Friday.\nYou're going to book the QBR tomorrow.");
+
+    expect(found.map((i) => [i.owner, i.due])).toEqual([
+      [manager.address, '2026-11-20'],
+      [seller.address, '2026-11-18'],
+    ]);
+  });
+
+  it('resolves initials and @handles to attendees', () => {
+    const found = items('TODO\n[ ] @Leo - update the forecast EOW\n[ ] PR - approve the discount by 11/24');
+
+    expect(found.map((i) => [i.owner, i.due])).toEqual([
+      [seller.address, '2026-11-20'],
+      [manager.address, '2026-11-24'],
+    ]);
+  });
+
+  it('keeps an owner who did not attend as written, flagged', () => {
+    const [item] = items('Actions\n- Tomas (SE): set up the sandbox tomorrow');
+
+    expect(item).toMatchObject({ owner: 'Tomas', flags: ['owner-not-attendee'] });
+  });
+
+  it('keeps an item with no date and flags it', () => {
+    const [item] = items('Action items\n- Leo: find a new champion at Larkspur');
+
+    expect(item).toMatchObject({ owner: seller.address, due: null, flags: ['no-date'] });
+  });
+
+  it('keeps an item with no owner and flags it', () => {
+    const [item] = items('Action items\n- Send the revised order form by Friday');
+
+    expect(item).toMatchObject({ owner: null, due: '2026-11-20', flags: ['no-owner'] });
+  });
+
+  it('leaves out ticked boxes, done lines and a "Done" section', () => {
+    const found = items(
+      'TODO\n[x] Leo - send the quote\n[ ] Leo - book the demo by Friday\n- Leo: intro to the CFO - done\n\nDone since last time\n- Priya: approve the travel budget',
+    );
+
+    expect(found.map((i) => i.text)).toEqual(['Book the demo']);
+  });
+
+  it('leaves out questions, status lines and coaching remarks', () => {
+    const found = items(
+      'Pipeline\n- Osprey Clinics: went dark after the pricing call\n\nCoaching\n- Keep asking about business impact, nice work.\n\nQuestions\n- Do we still need MEDDPICC for renewals?',
+    );
+
+    expect(found).toEqual([]);
+  });
+
+  it('finds explicit commitments outside an action list, but not discussion', () => {
+    const found = items(
+      "Growth\n- Leo wants to mentor a new BDR - Priya to ask Hemi if that works, by 11/27\n- We'll revisit the enterprise path in Q1",
+    );
+
+    expect(found.map((i) => [i.owner, i.due, i.section])).toEqual([[manager.address, '2026-11-27', 'growth']]);
+  });
+
+  it('gives items in the agenda for the next 1:1 that meeting’s date', () => {
+    const found = items(
+      'Agenda for next time (Tue 24 Nov)\n- Osprey renewal risk\n- Leo: bring the territory plan draft',
+    );
+
+    expect(found.map((i) => [i.owner, i.due, i.section])).toEqual([[seller.address, '2026-11-24', 'agenda']]);
+  });
+
+  it('takes owner, due date and task from the cells of a table row, and skips done rows and the header', async () => {
+    const extraction = extract(readNotes(await parseEmail(fixtureBytes('html-table.eml'))), { inboxAddresses });
+
+    expect(extraction.items.map((i) => [i.text, i.owner, i.due])).toEqual([
+      ['Send Marlin Foods the revised SOW', 'finn.berg@cobalt.example', '2026-11-27'],
+      ['Approve the Marlin discount', 'ana.souza@cobalt.example', null],
+      ['Book the Perth offsite', 'ana.souza@cobalt.example', '2026-12-04'],
+    ]);
+  });
+
+  it('resolves relative dates against the original meeting of a forward, not the day it was forwarded', async () => {
+    const extraction = extract(readNotes(await parseEmail(fixtureBytes('fwd-gmail.eml'))), { inboxAddresses });
+
+    expect(extraction.meeting.date).toBe('2026-11-12');
+    expect(extraction.meeting.attendees.map((p) => p.address)).toEqual([
+      'omar.haddad@fjordline.example',
+      'beth.nilsen@fjordline.example',
+      'chris.vale@fjordline.example',
+    ]);
+    expect(extraction.items.map((i) => [i.owner, i.due])).toEqual([
+      ['beth.nilsen@fjordline.example', '2026-11-13'],
+      ['omar.haddad@fjordline.example', '2026-11-16'],
+    ]);
+  });
+
+  it('reads day-first dates from a UK sender', async () => {
+    const extraction = extract(readNotes(await parseEmail(fixtureBytes('fwd-outlook.eml'))), { inboxAddresses });
+
+    expect(extraction.items.map((i) => [i.owner, i.due])).toEqual([
+      ['asha.nair@tidewater.example', '2026-11-13'],
+      ['ollie.grant@tidewater.example', '2026-11-11'],
+    ]);
+  });
+
+  it('ignores items that are only quoted from older mail', async () => {
+    const extraction = extract(readNotes(await parseEmail(fixtureBytes('reply-quoted.eml'))), { inboxAddresses });
+
+    expect(extraction.items.map((i) => i.text)).toEqual(['Send Harbor Tech the pilot plan']);
+  });
+
+  it('moves the meeting a day back when the notes recap yesterday’s 1:1', () => {
+    const { meeting, items: found } = extract(
+      notes("Notes from yesterday's 1:1\n\nActions\n- Leo: call Osprey tomorrow"),
+      {
+        inboxAddresses,
+      },
+    );
+
+    expect(meeting.date).toBe('2026-11-16');
+    expect(found[0]?.due).toBe('2026-11-17');
+  });
+
+  it('joins a hard-wrapped line before reading its date', () => {
+    const [item] = items(
+      'Actions\nAI: Leo to set up a ticket review with Osprey IT and our support\nlead by Fri\nAI: Priya - approve it',
+    );
+
+    expect(item).toMatchObject({ owner: seller.address, due: '2026-11-20' });
+    expect(item?.text).toMatch(/support lead$/);
+  });
+
+  it('finds nothing in notes that hold no commitments', async () => {
+    const extraction = extract(readNotes(await parseEmail(fixtureBytes('no-items.eml'))), { inboxAddresses });
+
+    expect(extraction.items).toEqual([]);
+  });
+});
