@@ -130,10 +130,16 @@ export function logicalLines(body: string): LogicalLine[] {
   return lines;
 }
 
+// A closing line ends the notes: what follows is a name, a signature, a disclaimer.
+const SIGN_OFF =
+  /^(?:thanks|thank you|thanks again|many thanks|cheers|best|best regards|regards|kind regards|warm regards|talk soon|speak soon|ta|groet|groeten|met vriendelijke groet|gruß|grüße|viele grüße|liebe grüße|bonne (?:soirée|journée|semaine)|cordialement|merci|à bientôt|happy [\p{L} ]{2,20}|have a (?:good|great|nice) [\p{L} ]{2,20})\s*[,!.]*\s*\S{0,3}$/iu;
+const NEXT_MEETING_LINE = /^(?:our\s+)?next (?:1[:-]1|one[- ]on[- ]one|meeting|catch[- ]?up|sync)\b/i;
+
 function extractItems(body: string, scope: Scope): ExtractedItem[] {
   const items: ExtractedItem[] = [];
   let section: Section = { kind: 'none', owner: null, due: null };
   for (const line of logicalLines(body)) {
+    if (!line.bullet && SIGN_OFF.test(line.text.replace(LEADING_SYMBOLS, ''))) break;
     const heading = asHeading(line, scope);
     if (heading) {
       section = heading;
@@ -160,10 +166,11 @@ function asHeading(line: LogicalLine, scope: Scope): Section | null {
   const endsAsHeading = /:\s*$/.test(text) || !/[.!?,;]$/.test(text);
   if (text.length > 70 || words > 9 || !endsAsHeading) return null;
   // "Marcus: send the deck by Friday" is an item, not a heading, even though it is short.
-  const colon = /^([^:]{1,40}):\s*(\S.*)$/.exec(text);
-  if (colon && !/^(?:next 1[:-]1|agenda|prochain|nächste)/i.test(colon[1] ?? '')) {
+  // "Marcus: send the deck" is an item, not a heading; "Next 1:1: Thu Dec 17" and "Agenda (11/24):" are headings.
+  const colon = /^([^:]{1,40}?):\s+(\S.*)$/.exec(text);
+  if (colon && !NEXT_MEETING_LINE.test(text) && !/^agenda\b/i.test(text)) {
     const rest = colon[2] ?? '';
-    if (!/^\(?[\w\s,./]*\)?$/.test(rest) || words > 6) return null;
+    if (rest.split(/\s+/).length >= 3 || !/^\(?[\w\s,./]*\)?$/.test(rest)) return null;
   }
   const bare = text.replace(/[:\s]+$/, '');
   const kind = SECTION_PATTERNS.find(([pattern]) => pattern.test(bare))?.[1];
@@ -208,13 +215,15 @@ const OWNER_PREFIX = new RegExp(
   'u',
 );
 const OWNER_WILL = new RegExp(
-  String.raw`(?:^|[-–—;:,.→]\s+|\band\s+)(?<name>${NAME})\s*(?<role>\([^)]{1,40}\))?\s+(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
+  String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+)(?<name>${NAME})\s*(?<role>\([^)]{1,40}\))?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
   'u',
 );
 const FIRST_PERSON =
   /(?:^|[-–—;:,.→]\s+|\band\s+|\bso\s+)(?:I['’]ll|I will|I['’]m going to|I am going to|I need to|I['’]m to|I can|I['’]d|I shall|we['’]ll|we will|we need to|let me|me to|I owe|ich werde|je vais)\s+(?<task>.+)$/i;
 const SECOND_PERSON =
   /(?:^|[-–—;:,.→]\s+)(?:please|pls|can you|could you|you['’]ll|you will|you['’]re going to|you are going to|you to|you need to|you should)\s+(?<task>.+)$/i;
+const SUBJECTLESS_WILL = /[-–—;,]\s+(?:and\s+)?will\s+(?<task>\S.*)$/i;
+const LEADING_NAME = new RegExp(String.raw`^(?<name>${NAME})\s+(?:is|has|was|wants|would|will|asked|said)\b`, 'u');
 const POSSESSIVE_DUE = new RegExp(String.raw`^(?<name>${NAME})['’]s\s+(?<task>.+?\bdue\b.*)$`, 'u');
 
 interface Commitment {
@@ -239,19 +248,28 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
       return { owner, task, explicit: true };
     }
   }
+  // A commitment in the middle of a sentence ("Isla wants to mentor — Sam to ask Hemi if that works") keeps the
+  // whole sentence as its text: the words before it say what "that" is.
+  const taskOf = (match: RegExpExecArray) => (match.index > 0 ? stripped : (match.groups?.task ?? ''));
   const firstPerson = FIRST_PERSON.exec(stripped);
-  if (firstPerson?.groups)
-    return { owner: resolver.pronoun('me'), task: firstPerson.groups.task ?? '', explicit: true };
+  if (firstPerson) return { owner: resolver.pronoun('me'), task: taskOf(firstPerson), explicit: true };
   const will = OWNER_WILL.exec(stripped);
   if (will?.groups) {
     const name = will.groups.name ?? '';
     const person = resolver.resolve(`${name}${will.groups.role ? ` ${will.groups.role}` : ''}`);
-    if (person && (person.attendee || !name.includes(' ')) && !/^(?:we|they|it|this|that|he|she)$/i.test(name)) {
-      return { owner: person, task: will.groups.task ?? '', explicit: true };
+    const plausible = person?.attendee || (!name.includes(' ') && startsWithVerb(will.groups.task ?? ''));
+    if (person && plausible && !/^(?:we|they|it|this|that|he|she|there)$/i.test(name)) {
+      return { owner: person, task: taskOf(will), explicit: true };
     }
   }
   const second = SECOND_PERSON.exec(stripped);
-  if (second?.groups) return { owner: resolver.pronoun('you'), task: second.groups.task ?? '', explicit: true };
+  if (second) return { owner: resolver.pronoun('you'), task: taskOf(second), explicit: true };
+  // "Isla is reading Gap Selling — will share the takeaways": the sentence's subject owns the "will".
+  const subjectless = SUBJECTLESS_WILL.exec(stripped);
+  const subject = subjectless ? LEADING_NAME.exec(stripped)?.groups?.name : undefined;
+  const subjectPerson = subject ? resolver.attendee(subject) : null;
+  if (subjectless && subjectPerson)
+    return { owner: resolver.fromPerson(subjectPerson), task: stripped, explicit: true };
   const possessive = POSSESSIVE_DUE.exec(stripped);
   if (possessive?.groups) {
     const person = resolver.attendee(possessive.groups.name ?? '');
@@ -274,11 +292,13 @@ function startsWithVerb(task: string): boolean {
 function clauseItem(clause: Clause, line: LogicalLine, section: Section, scope: Scope): ExtractedItem | null {
   const text = clause.text;
   if (DONE.test(text) || /\?\s*$/.test(text) || /^(?:Q|Question)\s*:/i.test(text)) return null;
+  if (NEXT_MEETING_LINE.test(text) && !OWNER_PREFIX.test(text)) return null;
   const found = commitment(text, section, scope);
   if (!found) return null;
   if (VAGUE.test(found.task)) return null;
-  // In an action list a bare line still needs to read like a task, not a fact ("Okanagan: quote accepted").
-  if (!found.explicit && !line.checkbox && !startsWithVerb(found.task) && section.kind !== 'action') return null;
+  // Without a named owner, a line counts only as an entry of an action list or a sentence that starts with a
+  // verb: not the greeting, the sign-off or a fact in between.
+  if (!found.explicit && !line.bullet && !line.checkbox && !startsWithVerb(found.task)) return null;
   const owner = found.owner ?? section.owner;
   const due = dueOf(found.task, section, scope) ?? dueOf(text, section, scope);
   return item({

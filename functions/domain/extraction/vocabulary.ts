@@ -20,9 +20,9 @@ export const ACTION_VERBS = new Set(
 export const VAGUE =
   /\b(?:revisit|think about|thinking about|consider|discuss|talk about|look at them|keep (?:doing|working|using|it up)|keep an eye|no action|not yet|maybe|might|nice work|well done|great work)\b/i;
 
-/** Marks a line as already done: a ticked box, ✅, "(done)", "— done", "erledigt", "already sent". */
+/** Marks a line as already done: a ticked box, ✅, "(done)", "— done", "erledigt", "already sent" — not "when done". */
 export const DONE =
-  /^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|☑|✅|✔|✓)|(?:^|[\s(–—:-])(?:done|completed|erledigt|fait|terminé)\s*[✓✔✅!.)]*\s*$|\b(?:already (?:sent|done|booked|shared|submitted)|\(sent\b[^)]*\))/i;
+  /^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|☑|✅|✔|✓)|(?:^|[\s(–—:-])(?<!\b(?:when|once|until|till|after|if|whenever|is|be|get it|gets)\s)(?:done|completed|erledigt|fait|terminé)\s*[✓✔✅!.)]*\s*$|\b(?:already (?:sent|done|booked|shared|submitted)|\(sent\b[^)]*\))/i;
 
 /** Headings, by what their section holds. */
 export const SECTION_PATTERNS: Array<[RegExp, SectionKind]> = [

@@ -182,4 +182,51 @@ describe('extract', () => {
 
     expect(extraction.items).toEqual([]);
   });
+
+  it('stops at the sign-off, so that a signature or disclaimer is never an item', () => {
+    const found = items(
+      'Action items\n- Leo: send the deck by Friday\n\nThanks,\nPriya\n\nPriya Raman | Sales Director\nPlease notify the sender and delete this email.',
+    );
+
+    expect(found.map((i) => i.text)).toEqual(['Send the deck']);
+  });
+
+  it('does not take the line that names the next 1:1 for an item', () => {
+    const { meeting, items: found } = extract(
+      notes('Action items\n- Leo: send the deck\nNext 1:1 is Tuesday 24 Nov.'),
+      {
+        inboxAddresses,
+      },
+    );
+
+    expect(found.map((i) => i.text)).toEqual(['Send the deck']);
+    expect(meeting.nextMeetingDate).toBe('2026-11-24');
+  });
+
+  it('keeps the whole sentence as the text of a commitment made in the middle of it', () => {
+    const [item] = items('Growth\n- Leo wants to mentor a new BDR — Priya to ask Hemi if that works, by 11/27');
+
+    expect(item?.text).toBe('Leo wants to mentor a new BDR — Priya to ask Hemi if that works');
+    expect(item?.owner).toBe(manager.address);
+  });
+
+  it('gives a "will" without a subject to the person the sentence is about', () => {
+    const [item] = items('Growth\n- Leo is reading Gap Selling — will share the takeaways with the team when done');
+
+    expect(item).toMatchObject({ owner: seller.address, due: null });
+  });
+
+  it('takes "Someone will" for a non-attendee only when a task verb follows', () => {
+    const found = items(
+      'Pipeline\n- Bramble: Einkauf will 3 Jahre Laufzeit\n- Osprey: Hemi will review the contract by Friday',
+    );
+
+    expect(found.map((i) => [i.owner, i.due])).toEqual([['Hemi', '2026-11-20']]);
+  });
+
+  it('takes a bare sentence in an action section only when it starts with a verb', () => {
+    const found = items('Next steps\nGood call overall.\nSend the recap to the champion by Friday.');
+
+    expect(found.map((i) => i.text)).toEqual(['Send the recap to the champion']);
+  });
 });
