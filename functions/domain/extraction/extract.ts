@@ -2,7 +2,7 @@ import { type DueContext, type DueMatch, findDue, findNextMeetingDate, guessDate
 import { addDays } from '../email/message-date';
 import type { NotesMessage } from '../email/read-notes';
 import type { ExtractedItem, Extraction, ItemFlag, ItemSection, Person } from '../model';
-import { OwnerResolver, type ResolvedOwner } from './owners';
+import { displayName, fold, OwnerResolver, type ResolvedOwner } from './owners';
 import { ACTION_VERBS, DONE, DONE_CELL, SECTION_PATTERNS, type SectionKind, STATUS_CELL, VAGUE } from './vocabulary';
 
 export interface ExtractOptions {
@@ -138,8 +138,9 @@ const NEXT_MEETING_LINE = /^(?:our\s+)?next (?:1[:-]1|one[- ]on[- ]one|meeting|c
 function extractItems(body: string, scope: Scope): ExtractedItem[] {
   const items: ExtractedItem[] = [];
   let section: Section = { kind: 'none', owner: null, due: null };
-  for (const line of logicalLines(body)) {
-    if (!line.bullet && SIGN_OFF.test(line.text.replace(LEADING_SYMBOLS, ''))) break;
+  const lines = logicalLines(body);
+  for (const [index, line] of lines.entries()) {
+    if (isSignOff(line, lines[index + 1], scope)) break;
     const heading = asHeading(line, scope);
     if (heading) {
       section = heading;
@@ -152,11 +153,24 @@ function extractItems(body: string, scope: Scope): ExtractedItem[] {
       continue;
     }
     for (const clause of clauses(line)) {
-      const item = clauseItem(clause, line, section, scope);
-      if (item) items.push(item);
+      // "…and I'll chase legal by the same day": the day of the item just before.
+      const context = { ...scope.context, previousDue: items.at(-1)?.due ?? null };
+      items.push(...clauseItems(clause, line, section, { ...scope, context }));
     }
   }
   return items;
+}
+
+/** "Thanks," or the author's name alone on a line ("Priya", "— Ava ✨"), unless a list follows it as its heading. */
+function isSignOff(line: LogicalLine, next: LogicalLine | undefined, scope: Scope): boolean {
+  if (line.bullet) return false;
+  const text = line.text.replace(LEADING_SYMBOLS, '').trim();
+  if (SIGN_OFF.test(text)) return true;
+  const author = scope.resolver.author;
+  const name = fold(text.replace(/[^\p{L}\s'’-]/gu, '').replace(/^[-–—\s]+/, ''));
+  if (!author || !name || next?.bullet) return false;
+  const authorName = fold(displayName(author));
+  return name === authorName || name === authorName.split(/\s+/)[0];
 }
 
 function asHeading(line: LogicalLine, scope: Scope): Section | null {
@@ -165,7 +179,6 @@ function asHeading(line: LogicalLine, scope: Scope): Section | null {
   const words = text.split(/\s+/).length;
   const endsAsHeading = /:\s*$/.test(text) || !/[.!?,;]$/.test(text);
   if (text.length > 70 || words > 9 || !endsAsHeading) return null;
-  // "Marcus: send the deck by Friday" is an item, not a heading, even though it is short.
   // "Marcus: send the deck" is an item, not a heading; "Next 1:1: Thu Dec 17" and "Agenda (11/24):" are headings.
   const colon = /^([^:]{1,40}?):\s+(\S.*)$/.exec(text);
   if (colon && !NEXT_MEETING_LINE.test(text) && !/^agenda\b/i.test(text)) {
@@ -202,7 +215,7 @@ interface Clause {
 
 /** Prose holds several commitments per line ("I'll send X by Wed, and I'll chase Y"): split at sentence ends. */
 function clauses(line: LogicalLine): Clause[] {
-  if (line.bullet || line.text.length < 120) return [{ text: line.text }];
+  if (line.bullet) return [{ text: line.text }];
   return line.text
     .split(/(?<=[.!?])\s+(?=[A-Z])|,?\s+and\s+(?=I['’]ll\b|I will\b)/)
     .map((text) => ({ text: text.trim() }))
@@ -218,8 +231,10 @@ const OWNER_WILL = new RegExp(
   String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+)(?<name>${NAME})\s*(?<role>\([^)]{1,40}\))?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
   'u',
 );
+// "I'll" commits the author wherever it stands ("For Tollgate I'll move…", "we agreed I'll write…"); a joint "we"
+// only at the start of a clause, since "we'll" mid-sentence is usually discussion.
 const FIRST_PERSON =
-  /(?:^|[-–—;:,.→]\s+|\band\s+|\bso\s+)(?:I['’]ll|I will|I['’]m going to|I am going to|I need to|I['’]m to|I can|I['’]d|I shall|we['’]ll|we will|we need to|let me|me to|I owe|ich werde|je vais)\s+(?<task>.+)$/i;
+  /(?:\b(?:I['’]ll|I will|I['’]m going to|I am going to|I need to|I['’]m to|I shall|I owe|ich werde|je vais)|(?:^|[-–—;:,.→]\s+|\band\s+|\bso\s+)(?:I can|I['’]d|we['’]ll|we will|we need to|let me|me to))\s+(?<task>.+)$/i;
 const SECOND_PERSON =
   /(?:^|[-–—;:,.→]\s+)(?:please|pls|can you|could you|you['’]ll|you will|you['’]re going to|you are going to|you to|you need to|you should)\s+(?<task>.+)$/i;
 const SUBJECTLESS_WILL = /[-–—;,]\s+(?:and\s+)?will\s+(?<task>\S.*)$/i;
@@ -289,33 +304,47 @@ function startsWithVerb(task: string): boolean {
   return ACTION_VERBS.has(first);
 }
 
-function clauseItem(clause: Clause, line: LogicalLine, section: Section, scope: Scope): ExtractedItem | null {
+function clauseItems(clause: Clause, line: LogicalLine, section: Section, scope: Scope): ExtractedItem[] {
   const text = clause.text;
-  if (DONE.test(text) || /\?\s*$/.test(text) || /^(?:Q|Question)\s*:/i.test(text)) return null;
-  if (NEXT_MEETING_LINE.test(text) && !OWNER_PREFIX.test(text)) return null;
+  if (DONE.test(text) || /\?\s*$/.test(text) || /^(?:Q|Question)\s*:/i.test(text)) return [];
   const found = commitment(text, section, scope);
-  if (!found) return null;
-  if (VAGUE.test(found.task)) return null;
+  if (!found) return [];
+  // "Next 1:1 is Tue 24 Nov." names a date, not a task; "Next 1:1 Tue 1/12 - Maya to bring the plan" holds one.
+  if (NEXT_MEETING_LINE.test(text) && !found.explicit) return [];
+  if (VAGUE.test(found.task)) return [];
   // Without a named owner, a line counts only as an entry of an action list or a sentence that starts with a
   // verb: not the greeting, the sign-off or a fact in between.
-  if (!found.explicit && !line.bullet && !line.checkbox && !startsWithVerb(found.task)) return null;
-  const owner = found.owner ?? section.owner;
-  const due = dueOf(found.task, section, scope) ?? dueOf(text, section, scope);
-  return item({
-    task: found.task,
-    owner,
-    due: due?.due ?? (section.kind === 'agenda' ? section.due : null),
-    ambiguous: Boolean(due?.alternatives?.length),
-    source: line.source,
-    section: section.kind === 'growth' ? 'growth' : section.kind === 'agenda' ? 'agenda' : 'action',
-    duePhrase: due?.phrase ?? null,
+  if (!found.explicit && !line.bullet && !line.checkbox && !startsWithVerb(found.task)) return [];
+  const tasks = splitJoinedTasks(found.task, scope);
+  return tasks.flatMap((task) => {
+    const due = findDue(task, scope.context) ?? (tasks.length === 1 ? findDue(text, scope.context) : null);
+    const made = item({
+      task,
+      owner: found.owner ?? section.owner,
+      due: due?.due ?? (section.kind === 'agenda' ? section.due : null),
+      ambiguous: Boolean(due?.alternatives?.length),
+      source: line.source,
+      section: section.kind === 'growth' ? 'growth' : section.kind === 'agenda' ? 'agenda' : 'action',
+      duePhrase: due?.phrase ?? null,
+    });
+    return made ? [made] : [];
   });
 }
 
-function dueOf(text: string, section: Section, scope: Scope) {
-  const match = findDue(text, scope.context);
-  if (!match && section.kind === 'agenda') return null;
-  return match;
+/**
+ * "move the close date today and put together a re-engagement plan by 4/12" is two commitments: split at an
+ * "and" before a task verb, but only when each half has a date of its own (else the date covers both).
+ */
+function splitJoinedTasks(task: string, scope: Scope): string[] {
+  for (const match of task.matchAll(/\s+and\s+(?=(\p{L}+)\b)/gu)) {
+    if (!ACTION_VERBS.has((match[1] ?? '').toLowerCase())) continue;
+    const first = task.slice(0, match.index);
+    const second = task.slice(match.index + match[0].length);
+    const firstDue = findDue(first, scope.context)?.due;
+    const secondDue = findDue(second, scope.context)?.due;
+    if (firstDue && secondDue && firstDue !== secondDue) return [first, second];
+  }
+  return [task];
 }
 
 // ---------- Tables: "task | owner | due | status" rows ----------

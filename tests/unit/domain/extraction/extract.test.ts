@@ -229,4 +229,42 @@ describe('extract', () => {
 
     expect(found.map((i) => i.text)).toEqual(['Send the recap to the champion']);
   });
+
+  it('ends the notes at the author’s name on its own line, but reads it as a heading when a list follows', () => {
+    const signed = items(
+      'Action items\n- Leo: send the deck\n\nPriya\nPriya Raman | +1 614 555 0142\nPlease do not print this email.',
+    );
+    const headed = items('Action items\n- Leo: send the deck\nPriya\n- approve the discount by Friday');
+
+    expect(signed.map((i) => i.text)).toEqual(['Send the deck']);
+    expect(headed.map((i) => [i.text, i.owner])).toEqual([
+      ['Send the deck', seller.address],
+      ['Approve the discount', manager.address],
+    ]);
+  });
+
+  it('resolves "by the same day" to the date of the item before it', () => {
+    const found = items(
+      "Next steps\nI'll send the order form by Wednesday, and I'll chase their legal on the DPA by the same day.",
+    );
+
+    expect(found.map((i) => i.due)).toEqual(['2026-11-18', '2026-11-18']);
+  });
+
+  it('splits two commitments joined by "and" when each has its own date', () => {
+    const found = items(
+      "Next steps\nI'll move the close date in Salesforce today and put together a re-engagement plan by 4/12.",
+    );
+
+    expect(found.map((i) => [i.owner, i.due])).toEqual([
+      [manager.address, '2026-11-17'],
+      [manager.address, '2027-04-12'],
+    ]);
+  });
+
+  it('keeps "X and Y by Friday" as one item when only the end has a date', () => {
+    const found = items('Action items\n- Leo: send the deck and book the demo by Friday');
+
+    expect(found.map((i) => [i.text, i.due])).toEqual([['Send the deck and book the demo', '2026-11-20']]);
+  });
 });
