@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { listOutbox } from './adapters/local/outbox-mailer';
-import { LOCAL_DEFAULTS } from './config/env';
+import { LOCAL_DEFAULTS, loadConfig } from './config/env';
 import { parseEmail } from './domain/email/parse-email';
 import { readNotes } from './domain/email/read-notes';
 import { FollowthroughError, InvalidInputError } from './domain/errors';
@@ -99,7 +98,7 @@ async function readInput(file: string): Promise<Uint8Array> {
 async function extractCommand(file: string, out: (line: string) => void): Promise<number> {
   const email = await parseEmail(await readInput(file));
   const { meeting, items } = extract(readNotes(email), {
-    inboxAddresses: [process.env.FOLLOWTHROUGH_INBOX ?? LOCAL_DEFAULTS.inboxAddress],
+    inboxAddresses: [loadConfig(process.env, LOCAL_DEFAULTS).inboxAddress],
   });
   out(
     JSON.stringify(
@@ -184,9 +183,9 @@ async function tickCommand(stack: LocalStack, flags: Flags, out: (line: string) 
   const from = stack.clock.now();
   const to = targetTime(from, flags.to);
   if (to.getTime() > from.getTime()) stack.clock.set(to);
-  const before = new Set((await listOutbox(stack.paths.outbox)).map((m) => m.file));
+  const before = new Set((await stack.listOutbox()).map((m) => m.file));
   const ran = await stack.scheduler.runDue(stack.clock.now(), stack.runScheduledJob);
-  const sent = (await listOutbox(stack.paths.outbox)).filter((m) => !before.has(m.file));
+  const sent = (await stack.listOutbox()).filter((m) => !before.has(m.file));
   if (flags.json) {
     out(JSON.stringify({ now: stack.clock.now().toISOString(), ran, sent }, null, 2));
     return ran.some((s) => s.state === 'failed') ? 1 : 0;
@@ -214,7 +213,7 @@ export function targetTime(from: Date, to: string | undefined): Date {
 }
 
 async function outboxCommand(stack: LocalStack, flags: Flags, out: (line: string) => void): Promise<number> {
-  const mails = await listOutbox(stack.paths.outbox);
+  const mails = await stack.listOutbox();
   if (flags.json) {
     out(JSON.stringify(mails, null, 2));
     return 0;

@@ -6,7 +6,7 @@ import { FileClock } from './adapters/local/file-clock';
 import { FileRawMailArchive } from './adapters/local/file-raw-mail';
 import { FileScheduler } from './adapters/local/file-scheduler';
 import { createLocalDynamoClient } from './adapters/local/local-dynamodb-client';
-import { OutboxMailer } from './adapters/local/outbox-mailer';
+import { listOutbox, OutboxMailer } from './adapters/local/outbox-mailer';
 import { type Config, LOCAL_DEFAULTS, loadConfig } from './config/env';
 import { createScheduledSendHandler } from './handlers/scheduled-send';
 
@@ -49,6 +49,8 @@ export async function openLocalStack(dataDir: string, env: NodeJS.ProcessEnv = p
     mailer,
     archive,
     runScheduledJob,
+    /** What the outbox mailer has sent, oldest first. */
+    listOutbox: () => listOutbox(paths.outbox),
     async close() {
       client.destroy();
       await server.close();

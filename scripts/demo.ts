@@ -6,8 +6,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import PostalMime from 'postal-mime';
-import { listOutbox } from '../functions/adapters/local/outbox-mailer';
 import { main } from '../functions/cli';
+import { openLocalStack } from '../functions/wiring';
 
 const dataDir = resolve('.data/demo');
 const sample = 'tests/fixtures/emails/demo-one-on-one.eml';
@@ -26,7 +26,8 @@ await main(['items', '--data', dataDir]);
 rule('3. Thirty minutes later: followthrough tick --to +30m');
 await main(['tick', '--to', '+30m', '--data', dataDir]);
 
-const [wrapup] = (await listOutbox(resolve(dataDir, 'outbox'))).filter((m) => m.kind === 'wrapup');
+const stack = await openLocalStack(dataDir);
+const [wrapup] = (await stack.listOutbox().finally(() => stack.close())).filter((m) => m.kind === 'wrapup');
 if (!wrapup) throw new Error('The demo expected a wrap-up in the outbox and found none.');
 const parsed = await PostalMime.parse(await readFile(wrapup.file));
 rule('4. The wrap-up, as its plain-text part reads');
