@@ -1,5 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbStore } from '../../functions/adapters/aws/dynamodb-store';
+import { ensureTable } from '../../functions/adapters/aws/dynamodb-table';
+import { createLocalDynamoClient } from '../../functions/adapters/local/local-dynamodb-client';
 import { InvalidInputError, NotFoundError } from '../../functions/domain/errors';
 import type { Meeting } from '../../functions/domain/model';
 import type { Store } from '../../functions/ports/store';
@@ -25,6 +28,18 @@ export const recordCommandNames = (client: DynamoDBClient): string[] => {
     { step: 'initialize', name: 'recordCommandNames' },
   );
   return commands;
+};
+
+let tables = 0;
+
+/** A store on a fresh table of the server at `endpoint`, with its commands recorded: one test's setup. */
+export const storeOn = async (endpoint: string): Promise<StoreContext> => {
+  const client = createLocalDynamoClient(endpoint);
+  const commands = recordCommandNames(client);
+  tables += 1;
+  const tableName = `followthrough-contract-${tables}`;
+  await ensureTable(client, tableName);
+  return { store: new DynamoDbStore({ client, tableName }), commands, teardown: async () => client.destroy() };
 };
 
 const secondMeeting = (overrides: Partial<Meeting> = {}): Meeting =>
