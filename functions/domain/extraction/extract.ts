@@ -1,6 +1,7 @@
 import { type DueContext, type DueMatch, findDue, findNextMeetingDate, guessDateOrder } from '../due-date';
 import { addDays } from '../email/message-date';
 import type { NotesMessage } from '../email/read-notes';
+import { InvalidInputError } from '../errors';
 import type { ExtractedItem, Extraction, ItemFlag, ItemSection, Person } from '../model';
 import { displayName, fold, OwnerResolver, type ResolvedOwner } from './owners';
 import { ACTION_VERBS, DONE, DONE_CELL, SECTION_PATTERNS, type SectionKind, STATUS_CELL, VAGUE } from './vocabulary';
@@ -25,7 +26,12 @@ export function extract(notes: NotesMessage, options: ExtractOptions): Extractio
   const original = notes.original;
   const attendees = uniquePeople([original.from, ...original.to, ...original.cc]).filter((p) => !inbox.has(p.address));
   const written = original.date ?? notes.outerDate;
-  if (!written) throw new Error('The notes message has no readable date.');
+  if (!written) {
+    throw new InvalidInputError(
+      'Date',
+      'The email has no Date header that can be read, so the day of the meeting is unknown.',
+    );
+  }
   const meetingDate =
     /\byesterday['’]?s\b[^.\n]{0,40}\b(?:1[:-]1|one[- ]on[- ]one|meeting|call|chat|catch[- ]?up|session)/i.test(
       notes.body,
@@ -209,17 +215,13 @@ function headingOwner(heading: string, scope: Scope): ResolvedOwner | null {
 
 // ---------- Free text: one clause at a time ----------
 
-interface Clause {
-  text: string;
-}
-
 /** Prose holds several commitments per line ("I'll send X by Wed, and I'll chase Y"): split at sentence ends. */
-function clauses(line: LogicalLine): Clause[] {
-  if (line.bullet) return [{ text: line.text }];
+function clauses(line: LogicalLine): string[] {
+  if (line.bullet) return [line.text];
   return line.text
     .split(/(?<=[.!?])\s+(?=[A-Z])|,?\s+and\s+(?=I['’]ll\b|I will\b)/)
-    .map((text) => ({ text: text.trim() }))
-    .filter((c) => c.text);
+    .map((text) => text.trim())
+    .filter(Boolean);
 }
 
 const NAME = String.raw`@?[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[A-Z]{2,3}`;
@@ -304,8 +306,7 @@ function startsWithVerb(task: string): boolean {
   return ACTION_VERBS.has(first);
 }
 
-function clauseItems(clause: Clause, line: LogicalLine, section: Section, scope: Scope): ExtractedItem[] {
-  const text = clause.text;
+function clauseItems(text: string, line: LogicalLine, section: Section, scope: Scope): ExtractedItem[] {
   if (DONE.test(text) || /\?\s*$/.test(text) || /^(?:Q|Question)\s*:/i.test(text)) return [];
   const found = commitment(text, section, scope);
   if (!found) return [];

@@ -267,4 +267,13 @@ describe('extract', () => {
 
     expect(found.map((i) => [i.text, i.due])).toEqual([['Send the deck and book the demo', '2026-11-20']]);
   });
+
+  it('rejects notes whose message has no readable date, naming the Date header', () => {
+    const undated = notes('Action items\n- Leo: send the deck', {
+      original: { ...notes('').original, date: null },
+      outerDate: null,
+    });
+
+    expect(() => extract(undated, { inboxAddresses })).toThrow(expect.objectContaining({ field: 'Date' }));
+  });
 });
