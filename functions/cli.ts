@@ -254,6 +254,11 @@ async function allItems(stack: LocalStack, openOnly: boolean): Promise<StoredIte
 
 /** Exit codes: 0 done, 1 something failed on our side, 2 the input or the command line is at fault. */
 export async function run(argv: string[]): Promise<void> {
+  // `followthrough items | head` closes the pipe early: that is the reader's choice, not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   try {
     process.exitCode = await main(argv);
   } catch (error) {

@@ -50,4 +50,19 @@ describe('the followthrough bin', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/Cannot read \/nonexistent\/notes.eml: ENOENT/);
   });
+
+  it('exits quietly with 0 when the reader closes the pipe early (followthrough items | head)', () => {
+    const script = `
+      const { run } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'functions', 'cli.ts'))});
+      const running = run(['--help']);
+      process.stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      await running;
+      process.exit(3);`;
+    const closed = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+
+    expect(closed.status).toBe(0);
+    expect(closed.stderr).toBe('');
+  });
 });
