@@ -90,7 +90,10 @@ interface Section {
   due: string | null;
 }
 
-const BULLET = /^\s*(?:[-*•·◦▪▸►‣–—+]|\d{1,2}[.)]|\(?[a-z]\)|\[[ xX✓✔]?\]|☐|☑|✅|✔|✓|🔲)\s*/u;
+// One marker or several ("- [ ] " in Markdown task lists).
+const BULLET = /^\s*(?:(?:[-*•·◦▪▸►‣–—+]|\d{1,2}[.)]|\(?[a-z]\)|\[[ xX✓✔]?\]|☐|☑|✅|✔|✓|🔲)\s*)+/u;
+// Markdown emphasis says nothing about the task: "**Leo**: send…" is "Leo: send…".
+const EMPHASIS = /(\*\*|__)(\S(?:.*?\S)?)\1/g;
 const CHECKBOX_OPEN = /^\s*(?:[-*]\s*)?(?:\[ ?\]|☐|🔲)/u;
 // A leading emoji or symbol on a heading ("🎯 Action items") says nothing about its kind.
 const LEADING_SYMBOLS = /^(?:\p{Extended_Pictographic}|\p{So}|\uFE0F|\u200D|\s)+/u;
@@ -108,7 +111,8 @@ interface LogicalLine {
 export function logicalLines(body: string): LogicalLine[] {
   const lines: LogicalLine[] = [];
   let previousRaw = '';
-  for (const raw of body.split('\n')) {
+  for (const written of body.split('\n')) {
+    const raw = written.replace(EMPHASIS, '$2');
     const trimmed = raw.trim();
     const last = lines.at(-1);
     const isBullet = BULLET.test(raw) && !/^\s*\d{1,2}[.)]\d/.test(raw);
@@ -129,7 +133,7 @@ export function logicalLines(body: string): LogicalLine[] {
           : CHECKBOX_OPEN.test(raw)
             ? 'open'
             : null;
-      lines.push({ text: trimmed.replace(BULLET, '').trim(), source: trimmed, bullet: isBullet, checkbox });
+      lines.push({ text: trimmed.replace(BULLET, '').trim(), source: written.trim(), bullet: isBullet, checkbox });
     }
     previousRaw = trimmed === '' ? '' : raw;
   }

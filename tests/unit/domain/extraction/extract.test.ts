@@ -276,4 +276,15 @@ describe('extract', () => {
 
     expect(() => extract(undated, { inboxAddresses })).toThrow(expect.objectContaining({ field: 'Date' }));
   });
+
+  it('reads Markdown task lists with bold owners, and skips their ticked entries', () => {
+    const found = items(
+      '## Action items\n- [ ] **Leo**: send the security packet to Osprey (due 11/20)\n- [x] **Leo**: update the forecast\n- [ ] __Priya__ - confirm SE coverage by Thursday',
+    );
+
+    expect(found.map((i) => [i.text, i.owner, i.due])).toEqual([
+      ['Send the security packet to Osprey', seller.address, '2026-11-20'],
+      ['Confirm SE coverage', manager.address, '2026-11-19'],
+    ]);
+  });
 });
