@@ -171,14 +171,15 @@ function extractItems(body: string, scope: Scope): ExtractedItem[] {
   return items;
 }
 
-/** "Thanks," or the author's name alone on a line ("Priya", "— Ava ✨"), unless a list follows it as its heading. */
+/** "Thanks," or the author's name alone on a line ("Priya", "— Ava ✨"), unless it heads a list of tasks. */
 function isSignOff(line: LogicalLine, next: LogicalLine | undefined, scope: Scope): boolean {
   if (line.bullet) return false;
   const text = line.text.replace(LEADING_SYMBOLS, '').trim();
   if (SIGN_OFF.test(text)) return true;
   const author = scope.resolver.author;
   const name = fold(text.replace(/[^\p{L}\s'’-]/gu, '').replace(/^[-–—\s]+/, ''));
-  if (!author || !name || next?.bullet) return false;
+  // Followed by a list or a task ("Priya Raman" above "Review the MAP draft"), the name heads that person's items.
+  if (!author || !name || next?.bullet || (next && startsWithVerb(next.text))) return false;
   const authorName = fold(displayName(author));
   return name === authorName || name === authorName.split(/\s+/)[0];
 }
@@ -189,6 +190,8 @@ function asHeading(line: LogicalLine, scope: Scope): Section | null {
   const words = text.split(/\s+/).length;
   const endsAsHeading = /:\s*$/.test(text) || !/[.!?,;]$/.test(text);
   if (text.length > 70 || words > 9 || !endsAsHeading) return null;
+  // A line that starts with a task verb is a task, whatever it mentions ("Follow up with Osprey about…").
+  if (words >= 3 && startsWithVerb(text)) return null;
   // "Marcus: send the deck" is an item, not a heading; "Next 1:1: Thu Dec 17" and "Agenda (11/24):" are headings.
   const colon = /^([^:]{1,40}?):\s+(\S.*)$/.exec(text);
   if (colon && !NEXT_MEETING_LINE.test(text) && !/^agenda\b/i.test(text)) {
@@ -212,7 +215,7 @@ function asHeading(line: LogicalLine, scope: Scope): Section | null {
 function headingOwner(heading: string, scope: Scope): ResolvedOwner | null {
   if (/^(?:my|mine|for me)\b/i.test(heading)) return scope.resolver.pronoun('me');
   if (/^(?:your|for you)\b/i.test(heading)) return scope.resolver.pronoun('you');
-  const named = /^(?:for\s+)?([\p{Lu}][\p{L}'’-]+)(?:['’]s\b.*)?$/u.exec(heading);
+  const named = /^(?:for\s+)?([\p{Lu}][\p{L}'’-]+(?:\s+[\p{Lu}][\p{L}'’-]+){0,2})(?:['’]s\b.*)?$/u.exec(heading);
   const person = named?.[1] ? scope.resolver.attendee(named[1]) : null;
   return person ? scope.resolver.fromPerson(person) : null;
 }
@@ -438,7 +441,8 @@ function item(found: {
 
 /** The task as people would say it: no trailing deadline words or punctuation, first letter capitalised. */
 function cleanTask(task: string, duePhrase: string | null): string {
-  let text = task.trim();
+  // Note-takers (Fireflies, Otter) end each line with where it was said in the recording: "(00:12:31)".
+  let text = task.replace(/\s*\(\d{1,2}:\d{2}(?::\d{2})?\)\s*$/, '').trim();
   if (duePhrase) {
     const at = text.lastIndexOf(duePhrase);
     if (at > 0 && at + duePhrase.length >= text.length - 3) text = text.slice(0, at);

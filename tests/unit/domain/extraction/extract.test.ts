@@ -287,4 +287,16 @@ describe('extract', () => {
       ['Confirm SE coverage', manager.address, '2026-11-19'],
     ]);
   });
+
+  it('reads a note-taker recap: full-name headings above each person’s tasks, timestamps dropped', () => {
+    const found = items(
+      'Action Items\nLeo Martins\nSend the pricing sheet to Bramble by Friday (00:12:31)\nFollow up with Osprey about the renewal (00:20:02)\nPriya Raman\nReview the MAP draft (00:30:10)',
+    );
+
+    expect(found.map((i) => [i.text, i.owner, i.due])).toEqual([
+      ['Send the pricing sheet to Bramble', seller.address, '2026-11-20'],
+      ['Follow up with Osprey about the renewal', seller.address, null],
+      ['Review the MAP draft', manager.address, null],
+    ]);
+  });
 });
