@@ -97,6 +97,7 @@ const EMPHASIS = /(\*\*|__)(\S(?:.*?\S)?)\1/g;
 const CHECKBOX_OPEN = /^\s*(?:[-*]\s*)?(?:\[ ?\]|☐|🔲)/u;
 // A leading emoji or symbol on a heading ("🎯 Action items") says nothing about its kind.
 const LEADING_SYMBOLS = /^(?:\p{Extended_Pictographic}|\p{So}|\uFE0F|\u200D|\s)+/u;
+const BRACKETED_OWNER = /^\[([^\]]{1,60})\]\s*(?:[^:\n]{1,40}:\s+)?/u;
 const TASK_PREFIX =
   /^(?:AI|A\/I|Action(?: item)?|TODO|To-?do|Task|Follow[- ]?up|FU)\s*(?:\(([^)]{1,40})\))?\s*[:\-–—]\s*/i;
 
@@ -259,7 +260,10 @@ interface Commitment {
 
 function commitment(text: string, section: Section, scope: Scope): Commitment | null {
   const { resolver } = scope;
-  const stripped = text.replace(TASK_PREFIX, (_m, owner: string | undefined) => (owner ? `${owner}: ` : ''));
+  const stripped = text
+    .replace(TASK_PREFIX, (_m, owner: string | undefined) => (owner ? `${owner}: ` : ''))
+    // Gemini's "[Leo Martins] Pricing sheet: Send the pricing sheet…" is "Leo Martins: Send the pricing sheet…".
+    .replace(BRACKETED_OWNER, (whole, name: string) => (resolver.attendee(name) ? `${name}: ` : whole));
   const prefix = OWNER_PREFIX.exec(stripped);
   if (prefix?.groups) {
     const name = prefix.groups.name ?? '';

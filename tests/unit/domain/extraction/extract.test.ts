@@ -299,4 +299,15 @@ describe('extract', () => {
       ['Review the MAP draft', manager.address, null],
     ]);
   });
+
+  it('reads Gemini’s "[Name] Topic: task" next steps', () => {
+    const found = items(
+      'Suggested next steps\n[Leo Martins] Pricing Sheet: Send the pricing sheet to Bramble by Friday.\n[Priya Raman] Finance Approval: Ask finance about multi-year pricing.',
+    );
+
+    expect(found.map((i) => [i.text, i.owner, i.due])).toEqual([
+      ['Send the pricing sheet to Bramble', seller.address, '2026-11-20'],
+      ['Ask finance about multi-year pricing', manager.address, null],
+    ]);
+  });
 });
