@@ -172,7 +172,7 @@ async function ingestCommand(
     if (error instanceof RejectedInputError) {
       throw new InvalidInputError(
         error.field,
-        `Cannot ingest ${file}: ${error.message} The raw input is kept at ${relative(process.cwd(), resolve(stack.paths.raw, error.rawKey))}.`,
+        `Cannot ingest ${file}: ${error.message} The raw input is kept at ${displayPath(resolve(stack.paths.raw, error.rawKey))}.`,
       );
     }
     throw error;
@@ -197,6 +197,12 @@ async function tickCommand(stack: LocalStack, flags: Flags, out: (line: string) 
   }
   for (const mail of sent) out(`sent ${mail.kind} "${mail.subject}" to ${mail.to.join(', ')}\n  ${mail.file}`);
   return ran.some((s) => s.state === 'failed') ? 1 : 0;
+}
+
+/** A path as short as it can be read: relative below the working directory, absolute elsewhere. */
+function displayPath(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside.startsWith('..') ? path : inside;
 }
 
 /** `--to` is an ISO time or a step from now: +30m, +2h, +2d, +1w. Without it, the wall clock if later. */
