@@ -11,7 +11,7 @@ import { type Config, LOCAL_DEFAULTS, loadConfig } from './config/env';
 import { createScheduledSendHandler } from './handlers/scheduled-send';
 
 /** Where the embedded stack keeps its state, under one data dir. */
-export function localPaths(dataDir: string) {
+function localPaths(dataDir: string) {
   return {
     dynamodb: join(dataDir, 'dynamodb'),
     raw: join(dataDir, 'raw'),

@@ -81,7 +81,7 @@ function parseOffset(zone: string | undefined): number | null {
   return ZONES[zone.toUpperCase()] ?? null;
 }
 
-export function isoDate(year: number, month: number, day: number): string {
+function isoDate(year: number, month: number, day: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 

@@ -83,6 +83,6 @@ const CP1252_C1 = new Map<string, string>(
   }),
 );
 
-export function repairC1(text: string): string {
+function repairC1(text: string): string {
   return text.replace(C1, (c) => CP1252_C1.get(c) ?? '');
 }

@@ -99,7 +99,7 @@ function cleanName(name: string | null | undefined): string | null {
   return lastFirst ? `${lastFirst[2]} ${lastFirst[1]}` : trimmed;
 }
 
-export function normaliseText(text: string): string {
+function normaliseText(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
     .replace(/[\u00a0\u2007\u202f]/g, ' ')
@@ -136,7 +136,7 @@ export function stripQuotedHistory(body: string): string {
 // "-- " is the standard signature delimiter; phones add their own line.
 const SIGNATURE = /^(?:--\s*|Sent from my \w+.*|Get Outlook for \w+.*)$/m;
 
-export function stripSignature(body: string): string {
+function stripSignature(body: string): string {
   const match = SIGNATURE.exec(body);
   return match ? body.slice(0, match.index) : body;
 }

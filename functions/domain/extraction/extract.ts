@@ -3,7 +3,7 @@ import { addDays } from '../email/message-date';
 import type { NotesMessage } from '../email/read-notes';
 import { InvalidInputError } from '../errors';
 import type { ExtractedItem, Extraction, ItemFlag, ItemSection, Person } from '../model';
-import { displayName, fold, OwnerResolver, type ResolvedOwner } from './owners';
+import { fold, OwnerResolver, type ResolvedOwner, spokenName } from './owners';
 import { ACTION_VERBS, DONE, DONE_CELL, SECTION_PATTERNS, type SectionKind, STATUS_CELL, VAGUE } from './vocabulary';
 
 export interface ExtractOptions {
@@ -94,6 +94,7 @@ interface Section {
 const BULLET = /^\s*(?:(?:[-*•·◦▪▸►‣–—+]|\d{1,2}[.)]|\(?[a-z]\)|\[[ xX✓✔]?\]|☐|☑|✅|✔|✓|🔲)\s*)+/u;
 // Markdown emphasis says nothing about the task: "**Leo**: send…" is "Leo: send…".
 const EMPHASIS = /(\*\*|__)(\S(?:.*?\S)?)\1/g;
+const CHECKBOX_DONE = /^\s*(?:[-*]\s*)?(?:\[[xX✓✔]\]|☑)/u;
 const CHECKBOX_OPEN = /^\s*(?:[-*]\s*)?(?:\[ ?\]|☐|🔲)/u;
 // A leading emoji or symbol on a heading ("🎯 Action items") says nothing about its kind.
 const LEADING_SYMBOLS = /^(?:\p{Extended_Pictographic}|\p{So}|\uFE0F|\u200D|\s)+/u;
@@ -109,7 +110,7 @@ interface LogicalLine {
 }
 
 /** Joins hard-wrapped lines back into the lines people wrote. */
-export function logicalLines(body: string): LogicalLine[] {
+function logicalLines(body: string): LogicalLine[] {
   const lines: LogicalLine[] = [];
   let previousRaw = '';
   for (const written of body.split('\n')) {
@@ -128,12 +129,7 @@ export function logicalLines(body: string): LogicalLine[] {
       last.text = `${last.text} ${trimmed}`;
       last.source = `${last.source} ${trimmed}`;
     } else if (trimmed) {
-      const checkbox =
-        DONE.test(raw) && /^\s*(?:[-*]\s*)?(?:\[[xX✓✔]\]|☑)/u.test(raw)
-          ? 'done'
-          : CHECKBOX_OPEN.test(raw)
-            ? 'open'
-            : null;
+      const checkbox = CHECKBOX_DONE.test(raw) ? 'done' : CHECKBOX_OPEN.test(raw) ? 'open' : null;
       lines.push({ text: trimmed.replace(BULLET, '').trim(), source: written.trim(), bullet: isBullet, checkbox });
     }
     previousRaw = trimmed === '' ? '' : raw;
@@ -181,7 +177,7 @@ function isSignOff(line: LogicalLine, next: LogicalLine | undefined, scope: Scop
   const name = fold(text.replace(/[^\p{L}\s'’-]/gu, '').replace(/^[-–—\s]+/, ''));
   // Followed by a list or a task ("Priya Raman" above "Review the MAP draft"), the name heads that person's items.
   if (!author || !name || next?.bullet || (next && startsWithVerb(next.text))) return false;
-  const authorName = fold(displayName(author));
+  const authorName = fold(spokenName(author));
   return name === authorName || name === authorName.split(/\s+/)[0];
 }
 

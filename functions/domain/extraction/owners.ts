@@ -53,7 +53,8 @@ function keysOf(person: Person): NameKeys {
   };
 }
 
-export function displayName(person: Person): string {
+/** What notes call the person: the display name, else one made from the address (dana.whitfield → Dana Whitfield). */
+export function spokenName(person: Person): string {
   if (person.name) return person.name;
   const local = person.address.split('@')[0] ?? person.address;
   return local
@@ -84,7 +85,7 @@ export class OwnerResolver {
   }
 
   fromPerson(person: Person | null): ResolvedOwner | null {
-    return person ? { owner: person.address, ownerName: displayName(person), attendee: true } : null;
+    return person ? { owner: person.address, ownerName: spokenName(person), attendee: true } : null;
   }
 
   /** A pronoun: I/me/we → the author, you → the other attendee. */
