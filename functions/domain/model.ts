@@ -58,6 +58,8 @@ export interface Meeting extends MeetingFacts {
   state: 'pending' | 'complete';
   itemCount: number;
   wrapupSentAt: string | null;
+  /** The 1:1 series this meeting belongs to: the same two people, in either order. */
+  seriesId: string;
 }
 
 export interface StoredItem extends ExtractedItem {
@@ -67,4 +69,95 @@ export interface StoredItem extends ExtractedItem {
   status: ItemStatus;
   createdAt: string;
   updatedAt: string;
+  seriesId: string;
+  /** The local date of the meeting the item came from (YYYY-MM-DD): how long it has been open is counted from it. */
+  meetingDate: string;
+  /** An open item snoozed until this local date (YYYY-MM-DD) is left out of reminders before it; null otherwise. */
+  snoozedUntil: string | null;
+  /** The last change someone made from an email, kept whole so that it can be undone; null when none. */
+  lastChange: ItemChange | null;
+}
+
+/** The part of an item that people change from an email: what undo puts back. */
+export interface ItemState {
+  status: ItemStatus;
+  due: string | null;
+  owner: string | null;
+  ownerName: string | null;
+  snoozedUntil: string | null;
+}
+
+/** What people can do to an item: from a link (done, drop, snooze) or a reply command (all of them). */
+export type ItemAction = 'done' | 'drop' | 'snooze' | 'due' | 'owner';
+
+export interface ItemChange {
+  action: ItemAction;
+  /** The address of whoever made it. */
+  by: string;
+  at: string;
+  /** The item as it was before the change. */
+  previous: ItemState;
+}
+
+/** Where the date of the next meeting came from, strongest first. */
+export type NextMeetingSource = 'notes' | 'calendar' | 'cadence';
+
+export interface SeriesMeeting {
+  id: string;
+  /** Local date, YYYY-MM-DD. */
+  date: string;
+}
+
+/** The meetings between the same two people (order does not matter): a manager's 1:1 with one report. */
+export interface Series {
+  id: string;
+  /** The attendees, sorted by address. */
+  members: Person[];
+  /** Who wrote the latest notes: in a manager's 1:1s, the manager. */
+  author: Person | null;
+  /** Oldest first, the latest ones only (see MAX_SERIES_MEETINGS). */
+  meetings: SeriesMeeting[];
+  nextMeeting: { date: string; source: NextMeetingSource } | null;
+  /** IANA time zone of the latest notes' sender: the series' local calendar. */
+  timeZone: string;
+  /** Bumped on every write; a write that expects an older version fails (two notes arriving at once). */
+  version: number;
+  updatedAt: string;
+}
+
+export const MAX_SERIES_MEETINGS = 26;
+
+export type Weekday = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
+
+/** Someone who receives mail from followthrough, with when they want it. */
+export interface PersonRecord {
+  address: string;
+  name: string | null;
+  /** IANA name; for someone we know only from a Date header's offset, the matching Etc/GMT or city zone. */
+  timeZone: string;
+  /** When the weekly digest goes out, in their time zone: default Monday 08:00. */
+  weekly: { day: Weekday; time: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A number shown in an email and the item it stands for: how "done 2" in a reply finds the item. */
+export interface ItemRef {
+  number: number;
+  meetingId: string;
+  seq: number;
+}
+
+/** A mail we sent, kept so that a reply to it can be recognised and so that the same mail is never sent twice. */
+export interface SentMailRecord {
+  /** Derived from what the mail is for (kind, meeting or series, recipient, day): sending it again finds it. */
+  ref: string;
+  kind: 'wrapup' | 'digest' | 'weekly' | 'rollup' | 'confirmation' | 'notice';
+  messageId: string;
+  to: string[];
+  subject: string;
+  sentAt: string;
+  meetingId: string | null;
+  seriesId: string | null;
+  items: ItemRef[];
 }

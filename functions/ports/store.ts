@@ -1,4 +1,13 @@
-import type { ItemStatus, Meeting, StoredItem } from '../domain/model';
+import type {
+  ItemChange,
+  ItemState,
+  ItemStatus,
+  Meeting,
+  PersonRecord,
+  SentMailRecord,
+  Series,
+  StoredItem,
+} from '../domain/model';
 
 export type ClaimResult =
   /** No meeting with this id existed: it is now stored as pending. */
@@ -40,4 +49,37 @@ export interface Store {
   /** Meetings, newest first, a page at a time. */
   listMeetings(options?: { limit?: number; cursor?: string }): Promise<Page<Meeting>>;
   setItemStatus(meetingId: string, seq: number, status: ItemStatus, at: string): Promise<StoredItem>;
+
+  getItem(meetingId: string, seq: number): Promise<StoredItem | null>;
+  /**
+   * Writes the item's new state and the change that led to it (null when undoing), keeping the owner and series
+   * indexes in step. Throws NotFoundError for an unknown item.
+   */
+  updateItem(
+    meetingId: string,
+    seq: number,
+    state: ItemState,
+    lastChange: ItemChange | null,
+    at: string,
+  ): Promise<StoredItem>;
+  /** Items of every meeting of a series, by meeting date then seq; open ones only when asked. */
+  listSeriesItems(seriesId: string, options?: { openOnly?: boolean }): Promise<StoredItem[]>;
+
+  getSeries(seriesId: string): Promise<Series | null>;
+  /**
+   * Stores the series if `expectedVersion` matches the stored one (0 = must not exist yet) and returns true;
+   * returns false when someone else wrote it first, so that the caller reads it again and retries.
+   */
+  putSeries(series: Series, expectedVersion: number): Promise<boolean>;
+  /** Series whose latest notes this person wrote (a manager's 1:1s with reports), a page at a time. */
+  listSeriesByAuthor(address: string, options?: { limit?: number; cursor?: string }): Promise<Page<Series>>;
+
+  getPerson(address: string): Promise<PersonRecord | null>;
+  /** Stores the person unless one with that address exists; returns the record that is stored now. */
+  putPersonIfAbsent(person: PersonRecord): Promise<PersonRecord>;
+
+  /** Records a mail we sent under its ref, and its Message-ID, so that replies find it. Idempotent on ref. */
+  recordSentMail(mail: SentMailRecord): Promise<void>;
+  getSentMail(ref: string): Promise<SentMailRecord | null>;
+  findSentMailByMessageId(messageId: string): Promise<SentMailRecord | null>;
 }
