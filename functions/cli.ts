@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOCAL_DEFAULTS, loadConfig } from './config/env';
+import { ENV, LOCAL_DEFAULTS } from './config/env';
 import { parseEmail } from './domain/email/parse-email';
 import { readNotes } from './domain/email/read-notes';
 import { FollowthroughError, InvalidInputError } from './domain/errors';
 import { extract } from './domain/extraction/extract';
 import type { StoredItem } from './domain/model';
-import { ingestNotes, RejectedInputError } from './use-cases/ingest-notes';
+import { startLocalServers } from './serve';
+import { type IngestResult, RejectedInputError } from './use-cases/ingest-email';
 import { type LocalStack, openLocalStack } from './wiring';
 
 const USAGE = `followthrough — follow-up for 1:1 meetings, on the embedded local stack
@@ -16,12 +17,19 @@ usage: followthrough <command> [options]
 
 commands
   extract FILE.eml           print the meeting and action items found in an email (JSON; stores nothing)
-  ingest FILE.eml            store the meeting and its items and schedule the wrap-up
+  ingest FILE.eml            take an email as the inbox would: notes of a 1:1 are stored and their wrap-up,
+                             digests and weekly mail scheduled; a reply to one of our mails applies its
+                             commands (done 2, drop 3, 2 due friday, snooze 1 to 12/1, 2 owner jordan)
   tick [--to ISO|+30m|+2d]   move the local clock forward and send whatever falls due
                              (without --to: up to the wall-clock time, if that is later)
   outbox                     list the emails sent
   items [--owner EMAIL] [--open]
                              list stored action items
+  schedules                  list the schedules (wrap-ups, pre-meeting digests, weekly digests)
+  serve [--port N] [--smtp-port N]
+                             run the local servers on 127.0.0.1 (default 8787 and 2525): the webhook, the
+                             action-link pages and the outbox page over HTTP, the inbox over SMTP, and the
+                             schedules firing on the wall clock (npm start)
 
 options
   --data DIR     where the local stack keeps its state (default .data/)
@@ -37,6 +45,8 @@ type Flags = {
   to?: string | undefined;
   owner?: string | undefined;
   open: boolean;
+  port?: string | undefined;
+  'smtp-port'?: string | undefined;
 };
 
 class UsageError extends FollowthroughError {
@@ -56,6 +66,8 @@ export async function main(argv: string[], out: (line: string) => void = console
       to: { type: 'string' },
       owner: { type: 'string' },
       open: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      'smtp-port': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -76,6 +88,10 @@ export async function main(argv: string[], out: (line: string) => void = console
       return withStack(flags, (stack) => outboxCommand(stack, flags, out));
     case 'items':
       return withStack(flags, (stack) => itemsCommand(stack, flags, out));
+    case 'schedules':
+      return withStack(flags, (stack) => schedulesCommand(stack, flags, out));
+    case 'serve':
+      return serveCommand(flags, out);
     default:
       throw new UsageError(`Unknown command "${command}". Run followthrough --help for the list.`);
   }
@@ -98,7 +114,7 @@ async function readInput(file: string): Promise<Uint8Array> {
 async function extractCommand(file: string, out: (line: string) => void): Promise<number> {
   const email = await parseEmail(await readInput(file));
   const { meeting, items } = extract(readNotes(email), {
-    inboxAddresses: [loadConfig(process.env, LOCAL_DEFAULTS).inboxAddress],
+    inboxAddresses: [process.env[ENV.inboxAddress] ?? LOCAL_DEFAULTS.inboxAddress],
   });
   out(
     JSON.stringify(
@@ -146,27 +162,9 @@ async function ingestCommand(
 ): Promise<number> {
   const raw = await readInput(file);
   try {
-    const result = await ingestNotes(stack, raw);
-    if (flags.json) {
-      out(JSON.stringify(result, null, 2));
-      return 0;
-    }
-    if (result.outcome === 'duplicate') {
-      out(
-        `Already ingested as meeting ${result.meeting.id} (${result.meeting.subject}): nothing new stored or scheduled.`,
-      );
-      return 0;
-    }
-    const { meeting, items, wrapupAt } = result;
-    out(
-      `Meeting ${meeting.id}: "${meeting.subject}" on ${meeting.date}, ${meeting.attendees.map((p) => p.address).join(', ')}`,
-    );
-    out(
-      items.length === 0
-        ? 'No action items found in these notes; the wrap-up will say so.'
-        : `${items.length} action item${items.length === 1 ? '' : 's'} stored.`,
-    );
-    out(`Wrap-up scheduled for ${wrapupAt} (run: followthrough tick --to ${wrapupAt}).`);
+    const result = await stack.ingestEmail(raw);
+    if (flags.json) out(JSON.stringify(result, null, 2));
+    else for (const line of describeIngest(result)) out(line);
     return 0;
   } catch (error) {
     if (error instanceof RejectedInputError) {
@@ -177,6 +175,95 @@ async function ingestCommand(
     }
     throw error;
   }
+}
+
+export function describeIngest(result: IngestResult): string[] {
+  switch (result.outcome) {
+    case 'duplicate':
+      return [
+        `Already ingested as meeting ${result.meeting.id} (${result.meeting.subject}): nothing new stored or scheduled.`,
+      ];
+    case 'ignored':
+      return [`Kept but not acted on: ${result.reason}.`];
+    case 'reply-refused':
+      return [`A reply to ${result.repliedRef}, from someone who was not at that 1:1: nothing changed, nothing sent.`];
+    case 'reply': {
+      if (result.confirmation === 'already-sent') return ['This reply was already applied: nothing changed again.'];
+      const lines = [`A reply to ${result.repliedRef}:`];
+      for (const change of result.applied) lines.push(`  ${change.number}. ${change.text} — ${change.change}`);
+      for (const refused of result.refused) lines.push(`  not changed: "${refused.line}" — ${refused.reason}`);
+      for (const line of result.notUnderstood) lines.push(`  not understood: "${line}"`);
+      lines.push('A confirmation was sent to the sender.');
+      return lines;
+    }
+    case 'ingested': {
+      const { meeting, items, wrapupAt, series, digestsAt } = result;
+      const lines = [
+        `Meeting ${meeting.id}: "${meeting.subject}" on ${meeting.date}, ${meeting.attendees.map((p) => p.address).join(', ')}`,
+        items.length === 0
+          ? 'No action items found in these notes; the wrap-up will say so.'
+          : `${items.length} action item${items.length === 1 ? '' : 's'} stored.`,
+        `Wrap-up scheduled for ${wrapupAt} (run: followthrough tick --to ${wrapupAt}).`,
+      ];
+      if (series.nextMeeting !== null) {
+        lines.push(
+          `Next 1:1 ${series.nextMeeting.date} (from the ${series.nextMeeting.source}); ${
+            digestsAt.length === 0
+              ? 'too late for a pre-meeting digest.'
+              : `pre-meeting digest${digestsAt.length === 1 ? '' : 's'} at ${[...new Set(digestsAt)].join(', ')}.`
+          }`,
+        );
+      }
+      return lines;
+    }
+  }
+}
+
+async function schedulesCommand(stack: LocalStack, flags: Flags, out: (line: string) => void): Promise<number> {
+  const schedules = stack.scheduler.list();
+  if (flags.json) {
+    out(JSON.stringify(schedules, null, 2));
+    return 0;
+  }
+  if (schedules.length === 0) out('No schedules.');
+  for (const s of schedules) {
+    const when =
+      'weekly' in s && s.weekly
+        ? `every ${s.weekly.day} ${s.weekly.time} ${s.weekly.timeZone}, next ${s.nextAt}`
+        : s.at;
+    out(`${s.state.padEnd(7)} ${s.name}  ${when}`);
+  }
+  return 0;
+}
+
+async function serveCommand(flags: Flags, out: (line: string) => void): Promise<number> {
+  const port = portOf(flags.port, 8787, '--port');
+  const smtpPort = portOf(flags['smtp-port'], 2525, '--smtp-port');
+  const servers = await startLocalServers({ dataDir: resolve(flags.data), port, smtpPort, log: out });
+  out(`followthrough is running on 127.0.0.1 (data in ${displayPath(resolve(flags.data))}):`);
+  out(`  web     ${servers.url}/  (outbox: ${servers.url}/outbox)`);
+  out(`  webhook POST ${servers.url}/webhooks/notes`);
+  out(`  inbox   smtp://127.0.0.1:${servers.smtpPort} (send notes or replies to ${servers.stack.config.inboxAddress})`);
+  out('Ctrl-C to stop.');
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await servers.close();
+  return 0;
+}
+
+function portOf(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`${flag} takes a port number (got "${value}").`);
+  return port;
 }
 
 async function tickCommand(stack: LocalStack, flags: Flags, out: (line: string) => void): Promise<number> {

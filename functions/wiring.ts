@@ -1,14 +1,24 @@
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import PostalMime from 'postal-mime';
 import { DynamoDbStore } from './adapters/aws/dynamodb-store';
 import { ensureTable } from './adapters/aws/dynamodb-table';
 import { startDynalite } from './adapters/local/dynalite-server';
 import { FileClock } from './adapters/local/file-clock';
 import { FileRawMailArchive } from './adapters/local/file-raw-mail';
 import { FileScheduler } from './adapters/local/file-scheduler';
+import type { LocalApp } from './adapters/local/http-server';
 import { createLocalDynamoClient } from './adapters/local/local-dynamodb-client';
 import { listOutbox, OutboxMailer } from './adapters/local/outbox-mailer';
-import { type Config, LOCAL_DEFAULTS, loadConfig } from './config/env';
+import { type Config, ENV, LOCAL_DEFAULTS, loadConfig } from './config/env';
+import { parseSigningKeys } from './domain/links/token';
 import { createScheduledSendHandler } from './handlers/scheduled-send';
+import type { Clock } from './ports/clock';
+import { applyLinkAction, previewLinkAction, undoLinkAction } from './use-cases/apply-link-action';
+import { type IngestDeps, ingestEmail } from './use-cases/ingest-email';
+import { ingestWebhookNotes } from './use-cases/ingest-webhook';
 
 /** Where the embedded stack keeps its state, under one data dir. */
 function localPaths(dataDir: string) {
@@ -18,37 +28,83 @@ function localPaths(dataDir: string) {
     outbox: join(dataDir, 'outbox'),
     schedules: join(dataDir, 'schedules.json'),
     clock: join(dataDir, 'clock.json'),
+    secrets: join(dataDir, 'secrets.json'),
   };
 }
 
 export type LocalStack = Awaited<ReturnType<typeof openLocalStack>>;
 
+export interface LocalStackOptions {
+  /**
+   * The CLI's clock moves only when told (`tick`, `--now`); `serve` runs on the wall clock instead (never behind
+   * the saved time), so that schedules fire as they would on AWS.
+   */
+  realTime?: boolean;
+}
+
 /**
  * The embedded local stack — the only place that chooses adapters: the store in dynalite (persisted in the data
- * dir, spoken to through the real DynamoDB client), schedules in a file fired by `tick`, mail to an outbox of
- * `.eml` files, raw mail kept byte for byte, and a clock that only moves when told.
+ * dir, spoken to through the real DynamoDB client), schedules in a file fired by `tick` or `serve`, mail to an
+ * outbox of `.eml` files, raw mail kept byte for byte, a clock that moves when told, and a link-signing key
+ * generated for the data dir on first use.
  */
-export async function openLocalStack(dataDir: string, env: NodeJS.ProcessEnv = process.env) {
-  const config: Config = loadConfig(env, LOCAL_DEFAULTS);
+export async function openLocalStack(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: LocalStackOptions = {},
+) {
   const paths = localPaths(dataDir);
+  const config: Config = loadConfig(env, {
+    ...LOCAL_DEFAULTS,
+    linkKeys: env[ENV.linkKeys] ?? localLinkKeys(paths.secrets),
+  });
+  const signingKeys = parseSigningKeys(config.linkKeys);
   const server = await startDynalite({ path: paths.dynamodb });
   const client = createLocalDynamoClient(server.endpoint);
   await ensureTable(client, config.tableName);
-  const clock = new FileClock(paths.clock);
+  const fileClock = new FileClock(paths.clock);
+  const clock: Clock = options.realTime
+    ? { now: () => new Date(Math.max(Date.now(), fileClock.now().getTime())) }
+    : fileClock;
   const store = new DynamoDbStore({ client, tableName: config.tableName });
   const scheduler = new FileScheduler(paths.schedules);
   const mailer = new OutboxMailer({ dir: paths.outbox, clock });
   const archive = new FileRawMailArchive(paths.raw);
-  const runScheduledJob = createScheduledSendHandler({ store, mailer, clock, config });
+  const deps: IngestDeps = { store, scheduler, archive, clock, mailer, config, signingKeys };
+  const runScheduledJob = createScheduledSendHandler(deps);
+  const app: LocalApp = {
+    ingestWebhook: async (body) => {
+      const result = await ingestWebhookNotes(deps, body);
+      return {
+        outcome: result.outcome,
+        meetingId: result.meeting.id,
+        items: result.outcome === 'ingested' ? result.items.length : result.meeting.itemCount,
+        wrapupAt: result.outcome === 'ingested' ? result.wrapupAt : null,
+      };
+    },
+    previewAction: (token) => previewLinkAction(deps, token),
+    applyAction: (token) => applyLinkAction(deps, token),
+    undoAction: (token) => undoLinkAction(deps, token),
+    listOutbox: () => listOutbox(paths.outbox),
+    readOutboxMessage: async (name) => {
+      const entry = (await listOutbox(paths.outbox)).find((e) => basename(e.file) === name);
+      if (entry === undefined) return null;
+      const email = await PostalMime.parse(await readFile(entry.file));
+      return { entry, html: email.html ?? null, text: email.text ?? null };
+    },
+  };
   return {
     config,
     paths,
-    clock,
+    clock: fileClock,
+    deps,
     store,
     scheduler,
     mailer,
     archive,
     runScheduledJob,
+    app,
+    ingestEmail: (raw: Uint8Array) => ingestEmail(deps, raw),
     /** What the outbox mailer has sent, oldest first. */
     listOutbox: () => listOutbox(paths.outbox),
     async close() {
@@ -56,4 +112,13 @@ export async function openLocalStack(dataDir: string, env: NodeJS.ProcessEnv = p
       await server.close();
     },
   };
+}
+
+/** The data dir's own link-signing key, made on first use and kept with owner-only permissions. */
+function localLinkKeys(path: string): string {
+  if (existsSync(path)) return String(JSON.parse(readFileSync(path, 'utf8')).linkKeys);
+  const linkKeys = `local1:${randomBytes(32).toString('base64url')}`;
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, `${JSON.stringify({ linkKeys }, null, 2)}\n`, { mode: 0o600 });
+  return linkKeys;
 }

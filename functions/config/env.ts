@@ -6,6 +6,8 @@ export const ENV = {
   inboxAddress: 'FOLLOWTHROUGH_INBOX',
   fromAddress: 'FOLLOWTHROUGH_FROM',
   wrapupDelayMinutes: 'FOLLOWTHROUGH_WRAPUP_DELAY_MINUTES',
+  baseUrl: 'FOLLOWTHROUGH_BASE_URL',
+  linkKeys: 'FOLLOWTHROUGH_LINK_KEYS',
 } as const;
 
 const schema = z.object({
@@ -17,18 +19,24 @@ const schema = z.object({
     .int()
     .min(0)
     .max(24 * 60),
+  // Where the action links point: the action-link routes of the deployed API, or the local server.
+  baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  // "id:secret,id:secret": the first signs new links, every one verifies (key rotation). Read as a secret.
+  linkKeys: z.string().min(1, 'needs at least one key id:secret'),
 });
 
 export type Config = z.infer<typeof schema>;
 
 /** Defaults for the embedded local stack; on AWS every value comes from the function's environment. */
-export const LOCAL_DEFAULTS: Record<keyof typeof ENV, string> = {
+export const LOCAL_DEFAULTS: Partial<Record<keyof typeof ENV, string>> & { inboxAddress: string } = {
   tableName: 'followthrough',
   inboxAddress: 'notes@followthrough.example',
   fromAddress: 'notes@followthrough.example',
   // Half an hour gives the author time to send a corrected version of the notes, and still lands the wrap-up
   // the same working day — well inside the seeds' 24 hours.
   wrapupDelayMinutes: '30',
+  baseUrl: 'http://127.0.0.1:8787',
+  // No linkKeys: the local wiring generates one per data dir, so no secret is ever a constant in the code.
 };
 
 /** Reads and validates the configuration once; throws naming every missing or malformed variable. */

@@ -1,40 +1,39 @@
 import { NotFoundError } from '../domain/errors';
-import { buildWrapupView, renderWrapup } from '../domain/render/wrapup';
-import type { Clock } from '../ports/clock';
-import type { Mailer } from '../ports/mailer';
-import type { Store } from '../ports/store';
-
-export interface SendWrapupDeps {
-  store: Store;
-  mailer: Mailer;
-  clock: Clock;
-  config: { fromAddress: string };
-}
+import { renderWrapupMail } from '../domain/render/wrapup';
+import { linksFor, mailRef, type OutgoingDeps, sendOnce } from './outgoing';
 
 export type SendWrapupResult = { outcome: 'sent'; to: string[]; subject: string } | { outcome: 'already-sent' };
 
 /**
- * Send the wrap-up of one meeting to every attendee — fired by the meeting's one-time schedule.
+ * Send the wrap-up of one meeting to each attendee — fired by the meeting's one-time schedule.
  *
  * 1. Load the meeting; a wrap-up already sent is not sent again (schedules fire at least once).
- * 2. Load its items in wrap-up order and render the precompiled template with them.
- * 3. Send one message to all attendees, so that each sees who else got it, then record that it went.
+ * 2. Load its items in wrap-up order.
+ * 3. One message per attendee, because each one's Done links are signed for that person; a message that went
+ *    before a crash is found by its ref and not sent twice. Then record that the wrap-up went.
  */
-export async function sendWrapup(deps: SendWrapupDeps, meetingId: string): Promise<SendWrapupResult> {
+export async function sendWrapup(deps: OutgoingDeps, meetingId: string): Promise<SendWrapupResult> {
   const meeting = await deps.store.getMeeting(meetingId);
   if (!meeting) throw new NotFoundError(`No meeting ${meetingId}.`);
   if (meeting.wrapupSentAt) return { outcome: 'already-sent' };
   const items = await deps.store.listMeetingItems(meetingId);
-  const mail = renderWrapup(buildWrapupView(meeting, items));
-  await deps.mailer.send({
-    kind: 'wrapup',
-    from: { address: deps.config.fromAddress, name: 'followthrough' },
-    to: meeting.attendees,
-    subject: mail.subject,
-    html: mail.html,
-    text: mail.text,
-    headers: { 'X-Followthrough-Meeting': meeting.id },
-  });
+  const to: string[] = [];
+  let subject = '';
+  for (const attendee of meeting.attendees) {
+    const mail = renderWrapupMail({ meeting, items, links: linksFor(deps, attendee.address) });
+    subject = mail.subject;
+    await sendOnce(deps, {
+      ref: mailRef('wrapup', meeting.id, attendee.address),
+      kind: 'wrapup',
+      to: attendee,
+      mail,
+      meetingId: meeting.id,
+      seriesId: meeting.seriesId,
+      items: items.map((item) => ({ number: item.seq, meetingId: item.meetingId, seq: item.seq })),
+      headers: { 'X-Followthrough-Meeting': meeting.id },
+    });
+    to.push(attendee.address);
+  }
   await deps.store.markWrapupSent(meetingId, deps.clock.now().toISOString());
-  return { outcome: 'sent', to: meeting.attendees.map((p) => p.address), subject: mail.subject };
+  return { outcome: 'sent', to, subject };
 }

@@ -1,0 +1,61 @@
+import { startHttpServer } from './adapters/local/http-server';
+import { startSmtpInbox } from './adapters/local/smtp-inbox';
+import { InvalidInputError } from './domain/errors';
+import { openLocalStack } from './wiring';
+
+export interface ServeOptions {
+  dataDir: string;
+  port: number;
+  smtpPort: number;
+  /** How often the schedules are checked against the wall clock. */
+  tickMs?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * `followthrough serve` (npm start): the whole product on 127.0.0.1 — the webhook, action pages and outbox page
+ * over HTTP, the inbox over SMTP (notes and replies, as SES receives them), and the schedules firing on the wall
+ * clock through the same handler EventBridge Scheduler invokes on AWS.
+ */
+export async function startLocalServers(options: ServeOptions) {
+  const log = options.log ?? console.log;
+  const stack = await openLocalStack(options.dataDir, process.env, { realTime: true });
+  const http = await startHttpServer(stack.app, { port: options.port, host: '127.0.0.1' });
+  const smtp = await startSmtpInbox({
+    port: options.smtpPort,
+    host: '127.0.0.1',
+    onMessage: async (raw, envelope) => {
+      try {
+        const result = await stack.ingestEmail(raw);
+        log(`smtp: mail from ${envelope.from ?? 'unknown'}: ${result.outcome}`);
+      } catch (error) {
+        // The mail was accepted and its bytes are kept; unreadable input is the sender's, not a retry case.
+        if (error instanceof InvalidInputError)
+          log(`smtp: mail from ${envelope.from ?? 'unknown'} refused: ${error.message}`);
+        else throw error;
+      }
+    },
+  });
+  let running = Promise.resolve();
+  const tick = () => {
+    running = running
+      .then(async () => {
+        const ran = await stack.scheduler.runDue(stack.deps.clock.now(), stack.runScheduledJob);
+        for (const schedule of ran) log(`schedule ${schedule.name}: ${schedule.state}`);
+      })
+      .catch((error: unknown) => log(`schedules: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  const timer = setInterval(tick, options.tickMs ?? 15_000);
+  tick();
+  return {
+    url: http.url,
+    smtpPort: smtp.port,
+    stack,
+    async close() {
+      clearInterval(timer);
+      await running;
+      await Promise.all([http.close(), smtp.close()]);
+      await stack.close();
+    },
+  };
+}

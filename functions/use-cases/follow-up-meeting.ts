@@ -1,0 +1,131 @@
+import { FollowthroughError } from '../domain/errors';
+import { MAX_SERIES_MEETINGS, type Meeting, type Person, type PersonRecord, type Series } from '../domain/model';
+import { deriveNextMeeting } from '../domain/series/next-meeting';
+import { timeZoneForOffset, zonedInstant } from '../domain/time';
+import type { Clock } from '../ports/clock';
+import type { Scheduler } from '../ports/scheduler';
+import type { Store } from '../ports/store';
+import { personKey } from './outgoing';
+
+export interface FollowUpDeps {
+  store: Store;
+  scheduler: Scheduler;
+  clock: Clock;
+}
+
+/** The pre-meeting digest goes out at this local time on the meeting's day (see README: why the morning of). */
+export const DIGEST_TIME = '08:00';
+
+export const DEFAULT_WEEKLY = { day: 'MON', time: '08:00' } as const;
+
+const MAX_SERIES_WRITES = 5;
+
+export const digestScheduleName = (seriesId: string, address: string): string =>
+  `digest-${seriesId}-${personKey(address)}`;
+
+export const weeklyScheduleName = (address: string): string => `weekly-${personKey(address)}`;
+
+/**
+ * What a new meeting sets in motion once its items are stored: the series learns of it (and re-derives the next
+ * meeting), each attendee gets a person record and a weekly schedule, and each attendee's pre-meeting digest is
+ * (re)scheduled for the morning of the next meeting. Every step is idempotent, so a resumed ingest repeats it safely.
+ */
+export async function followUpMeeting(
+  deps: FollowUpDeps,
+  meeting: Meeting,
+  calendars: string[],
+): Promise<{ series: Series; digestsAt: string[] }> {
+  const series = await recordInSeries(deps.store, meeting, calendars, deps.clock.now().toISOString());
+  const now = deps.clock.now();
+  const digestsAt: string[] = [];
+  for (const member of series.members) {
+    const person = await deps.store.putPersonIfAbsent(newPerson(member, series.timeZone, now.toISOString()));
+    await deps.scheduler.scheduleWeekly({
+      name: weeklyScheduleName(person.address),
+      day: person.weekly.day,
+      time: person.weekly.time,
+      timeZone: person.timeZone,
+      job: { kind: 'weekly', person: person.address },
+    });
+    if (series.nextMeeting === null) continue;
+    const at = zonedInstant(series.nextMeeting.date, DIGEST_TIME, person.timeZone);
+    // Too late for this meeting's morning (notes sent on the day of the next one): the digest would only repeat
+    // what the wrap-up says. The schedule of that name, if any, is for an older date and sends nothing when it fires.
+    if (at.getTime() <= now.getTime()) continue;
+    await deps.scheduler.reschedule({
+      name: digestScheduleName(series.id, person.address),
+      at: at.toISOString(),
+      job: { kind: 'digest', seriesId: series.id, recipient: person.address, meetingDate: series.nextMeeting.date },
+    });
+    digestsAt.push(at.toISOString());
+  }
+  return { series, digestsAt };
+}
+
+function newPerson(member: Person, timeZone: string, now: string): PersonRecord {
+  return {
+    address: member.address,
+    name: member.name,
+    timeZone,
+    weekly: { ...DEFAULT_WEEKLY },
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** Adds the meeting to its series with an optimistic write, retried when two notes of one series arrive at once. */
+async function recordInSeries(store: Store, meeting: Meeting, calendars: string[], now: string): Promise<Series> {
+  for (let attempt = 0; attempt < MAX_SERIES_WRITES; attempt += 1) {
+    const current = await store.getSeries(meeting.seriesId);
+    const next = withMeeting(current, meeting, calendars, now);
+    if (await store.putSeries(next, current?.version ?? 0)) return next;
+  }
+  throw new FollowthroughError(
+    `Series ${meeting.seriesId} kept changing under ${MAX_SERIES_WRITES} attempts to write it`,
+  );
+}
+
+export function withMeeting(current: Series | null, meeting: Meeting, calendars: string[], now: string): Series {
+  const known = current?.meetings ?? [];
+  const meetings = known.some((m) => m.id === meeting.id)
+    ? known
+    : [...known, { id: meeting.id, date: meeting.date }]
+        .sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id))
+        .slice(-MAX_SERIES_MEETINGS);
+  const latest = meetings.at(-1);
+  const isLatest = current === null || latest?.id === meeting.id;
+  const timeZone =
+    isLatest && meeting.utcOffsetMinutes !== null
+      ? timeZoneForOffset(meeting.utcOffsetMinutes)
+      : (current?.timeZone ?? timeZoneForOffset(meeting.utcOffsetMinutes));
+  return {
+    id: meeting.seriesId,
+    members: mergeMembers(current?.members ?? [], meeting.attendees),
+    author: isLatest ? meeting.author : (current?.author ?? meeting.author),
+    meetings,
+    // Only the latest notes say when the series meets next; older notes arriving late change nothing there.
+    nextMeeting: isLatest
+      ? deriveNextMeeting({
+          fromNotes: meeting.nextMeetingDate,
+          calendars,
+          meetingDates: meetings.map((m) => m.date),
+          meetingDate: meeting.date,
+          timeZone,
+        })
+      : (current?.nextMeeting ?? null),
+    timeZone,
+    version: (current?.version ?? 0) + 1,
+    updatedAt: now,
+  };
+}
+
+/** The same addresses (the series id says so); a name learnt once is kept when later mail shows none. */
+function mergeMembers(known: Person[], attendees: Person[]): Person[] {
+  const byAddress = new Map(known.map((p) => [p.address.toLowerCase(), p]));
+  for (const person of attendees) {
+    const address = person.address.toLowerCase();
+    const before = byAddress.get(address);
+    byAddress.set(address, { address, name: person.name ?? before?.name ?? null });
+  }
+  return [...byAddress.values()].sort((a, b) => a.address.localeCompare(b.address));
+}

@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { htmlToText } from '../domain/email/html-text';
+import type { NotesMessage } from '../domain/email/read-notes';
+import { FollowthroughError, InvalidInputError } from '../domain/errors';
+import { extract } from '../domain/extraction/extract';
+import type { Extraction } from '../domain/model';
+import { isTimeZone, zonedInstant } from '../domain/time';
+import { type IngestDeps, type NotesResult, RejectedInputError, storeMeeting } from './ingest-email';
+
+/** A body larger than this is refused before it is read whole (413 at the HTTP edge). */
+export const WEBHOOK_MAX_BYTES = 1024 * 1024;
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+
+/** What `POST /webhooks/notes` takes: the notes of one 1:1 and who was there. */
+export const webhookNotesSchema = z
+  .object({
+    /** The caller's id for these notes: sending the same id twice stores them once. */
+    id: z.string().trim().min(1).max(200).optional(),
+    subject: z.string().trim().max(500).default(''),
+    /** The meeting's date, local (YYYY-MM-DD), or an ISO date-time with an offset. */
+    date: z.union([day, z.iso.datetime({ offset: true })]),
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('UTC'),
+    attendees: z
+      .array(z.object({ email: z.email(), name: z.string().trim().max(200).optional() }))
+      .min(1, 'needs at least one attendee')
+      .max(20),
+    /** Who wrote the notes: "I" and "me" in them; one of the attendees, the first by default. */
+    author: z.email().optional(),
+    notes: z.string().min(1, 'must not be empty').max(200_000),
+    format: z.enum(['text', 'markdown', 'html']).default('text'),
+  })
+  .refine(
+    (body) =>
+      body.author === undefined || body.attendees.some((a) => a.email.toLowerCase() === body.author?.toLowerCase()),
+    { path: ['author'], message: 'must be one of the attendees' },
+  );
+
+export type WebhookNotes = z.infer<typeof webhookNotesSchema>;
+
+/**
+ * Notes posted to the webhook: the same follow-up as notes by email (see storeMeeting), from JSON.
+ * The raw body is kept first; a body that is not valid JSON or breaks the schema is refused naming the field.
+ */
+export async function ingestWebhookNotes(deps: IngestDeps, body: Uint8Array): Promise<NotesResult> {
+  const receivedAt = deps.clock.now();
+  const rawKey = await deps.archive.put(body, receivedAt);
+  let input: WebhookNotes;
+  try {
+    input = parseBody(body);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new RejectedInputError(rawKey, error);
+    throw error;
+  }
+  let extraction: Extraction;
+  try {
+    extraction = extract(notesOf(input), { inboxAddresses: [deps.config.inboxAddress] });
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new RejectedInputError(rawKey, error);
+    throw new FollowthroughError('Could not read the notes.', { cause: error });
+  }
+  const key = input.id ?? createHash('sha256').update(body).digest('hex');
+  return storeMeeting(deps, {
+    rawKey,
+    messageId: `<webhook-${key}@followthrough>`,
+    extraction,
+    calendars: [],
+    receivedAt,
+  });
+}
+
+function parseBody(body: Uint8Array): WebhookNotes {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch (error) {
+    throw new InvalidInputError('body', 'The body is not valid JSON in UTF-8.', { cause: error });
+  }
+  const parsed = webhookNotesSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
+  throw new InvalidInputError(field, `${field}: ${issue?.message ?? 'is not valid'}`);
+}
+
+function notesOf(input: WebhookNotes): NotesMessage {
+  const attendees = input.attendees.map((a) => ({ address: a.email.toLowerCase(), name: a.name ?? null }));
+  const authorAddress = (input.author ?? input.attendees[0]?.email ?? '').toLowerCase();
+  const author = attendees.find((p) => p.address === authorAddress) ?? null;
+  const date = input.date.slice(0, 10);
+  // The meeting's offset on its day, from the time zone: the same signal a Date header gives for email.
+  const offsetMinutes = Math.round(
+    (Date.parse(`${date}T12:00:00Z`) - zonedInstant(date, '12:00', input.timeZone).getTime()) / 60_000,
+  );
+  const written = { date, offsetMinutes, instant: input.date.length > 10 ? new Date(input.date).toISOString() : null };
+  return {
+    messageId: null,
+    original: {
+      from: author,
+      to: attendees.filter((p) => p !== author),
+      cc: [],
+      subject: input.subject,
+      date: written,
+    },
+    outerDate: written,
+    forwardDepth: 0,
+    body: bodyText(input),
+    contentLanguage: null,
+    addresses: attendees.map((p) => p.address),
+  };
+}
+
+function bodyText(input: WebhookNotes): string {
+  switch (input.format) {
+    case 'html':
+      return htmlToText(input.notes);
+    case 'markdown':
+      return markdownToText(input.notes);
+    case 'text':
+      return input.notes;
+  }
+}
+
+/** Markdown as notes people write it: headings, emphasis and links become plain text; lists stay lists. */
+export function markdownToText(markdown: string): string {
+  return markdown
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/^ {0,3}#{1,6}[ \t]+/, '')
+        .replace(/[ \t]+#+[ \t]*$/, '')
+        .replace(/\[([^\]\n]{0,500})\]\((https?:[^)\s]{1,2000})\)/g, '$1 ($2)')
+        .replace(/(\*\*|__)(?=\S)([^*_\n]{1,500}?)\1/g, '$2')
+        .replace(/`([^`\n]{1,500})`/g, '$1'),
+    )
+    .join('\n');
+}
