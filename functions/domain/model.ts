@@ -40,6 +40,8 @@ export interface MeetingFacts {
   author: Person | null;
   /** The next 1:1's date when the notes name it. */
   nextMeetingDate: string | null;
+  /** Topics listed under the notes' agenda / "next time" heading that are not action items themselves. */
+  agenda: string[];
 }
 
 export interface Extraction {

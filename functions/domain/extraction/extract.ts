@@ -49,7 +49,7 @@ export function extract(notes: NotesMessage, options: ExtractOptions): Extractio
   const nextMeetingDate = findNextMeetingDate(notes.body, baseContext);
   const context: DueContext = { ...baseContext, nextMeetingDate };
   const resolver = new OwnerResolver({ attendees, author });
-  const items = extractItems(notes.body, { resolver, context });
+  const { items, agenda } = extractItems(notes.body, { resolver, context });
   return {
     meeting: {
       date: meetingDate,
@@ -59,6 +59,7 @@ export function extract(notes: NotesMessage, options: ExtractOptions): Extractio
       attendees,
       author,
       nextMeetingDate,
+      agenda,
     },
     items,
   };
@@ -142,8 +143,14 @@ const SIGN_OFF =
   /^(?:thanks|thank you|thanks again|many thanks|cheers|best|best regards|regards|kind regards|warm regards|talk soon|speak soon|ta|groet|groeten|met vriendelijke groet|gruß|grüße|viele grüße|liebe grüße|bonne (?:soirée|journée|semaine)|cordialement|merci|à bientôt|happy [\p{L} ]{2,20}|have a (?:good|great|nice) [\p{L} ]{2,20})\s*[,!.]*\s*\S{0,3}$/iu;
 const NEXT_MEETING_LINE = /^(?:our\s+)?next (?:1[:-]1|one[- ]on[- ]one|meeting|catch[- ]?up|sync)\b/i;
 
-function extractItems(body: string, scope: Scope): ExtractedItem[] {
+/** At most this many agenda topics are kept, each cut to TOPIC_LENGTH: enough for a digest's agenda. */
+const MAX_TOPICS = 12;
+const TOPIC_LENGTH = 200;
+
+/** The items, and the topics listed under an agenda / "next time" heading that are not items themselves. */
+function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; agenda: string[] } {
   const items: ExtractedItem[] = [];
+  const agenda: string[] = [];
   let section: Section = { kind: 'none', owner: null, due: null };
   const lines = logicalLines(body);
   for (const [index, line] of lines.entries()) {
@@ -159,13 +166,17 @@ function extractItems(body: string, scope: Scope): ExtractedItem[] {
       if (item) items.push(item);
       continue;
     }
+    const before = items.length;
     for (const clause of clauses(line)) {
       // "…and I'll chase legal by the same day": the day of the item just before.
       const context = { ...scope.context, previousDue: items.at(-1)?.due ?? null };
       items.push(...clauseItems(clause, line, section, { ...scope, context }));
     }
+    if (section.kind === 'agenda' && items.length === before && agenda.length < MAX_TOPICS) {
+      agenda.push(line.text.slice(0, TOPIC_LENGTH));
+    }
   }
-  return items;
+  return { items, agenda };
 }
 
 /** "Thanks," or the author's name alone on a line ("Priya", "— Ava ✨"), unless it heads a list of tasks. */
