@@ -3,20 +3,41 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 /**
  * The single-table design, shared by the store adapter, the local servers and the CDK data stack.
  *
- * | record  | pk                 | sk              | gsi1pk (items by owner) | gsi1sk                              | gsi2pk / gsi2sk (meetings)       |
- * |---------|--------------------|-----------------|-------------------------|-------------------------------------|----------------------------------|
- * | meeting | MEETING#<id>       | META            | —                       | —                                   | MEETINGS / <date>#<receivedAt>#<id> |
- * | item    | MEETING#<meetingId>| ITEM#<seq 0000> | OWNER#<owner lower>     | <status>#<due or 9999-12-31>#<meetingId>#<seq 0000> | —                   |
+ * | record             | pk                     | sk              |
+ * |--------------------|------------------------|-----------------|
+ * | meeting            | MEETING#<id>           | META            |
+ * | item               | MEETING#<meetingId>    | ITEM#<seq 0000> |
+ * | series             | SERIES#<id>            | META            |
+ * | person             | PERSON#<address lower> | META            |
+ * | sent mail          | MAIL#<ref>             | META            |
+ * | Message-ID pointer | MSGID#<Message-ID>     | META            |
+ *
+ * | record  | gsi1pk / gsi1sk                                                           | gsi2pk / gsi2sk                                                   |
+ * |---------|---------------------------------------------------------------------------|-------------------------------------------------------------------|
+ * | meeting | —                                                                         | MEETINGS / <date>#<receivedAt>#<id>                               |
+ * | item    | OWNER#<owner lower> / <status>#<due or 9999-12-31>#<meetingId>#<seq 0000> | SERIES#<seriesId> / <status>#<meetingDate>#<meetingId>#<seq 0000> |
+ * | series  | AUTHOR#<author address lower> / SERIES#<id>                               | —                                                                 |
+ *
+ * The two indexes are overloaded: what a gsi1pk or gsi2pk holds depends on its prefix.
+ * - gsi1: an owner's items (OWNER#), due date first; a manager's series (AUTHOR#).
+ * - gsi2: every meeting (MEETINGS), newest first; a series' items (SERIES#), oldest meeting first.
  *
  * Items of a meeting share its partition, so one Query reads a meeting's items in seq order. Items without an
- * owner carry no gsi1pk and stay out of the owner index (a sparse index). The status leads gsi1sk so that a
- * begins_with('open#') Query returns only open items, due date first; a status change rewrites gsi1sk.
+ * owner carry neither gsi1pk nor gsi1sk and stay out of the owner index (a sparse index), as do series without an
+ * author. The status leads both item sort keys so that a begins_with('open#') Query returns only open items; a
+ * change of status, due date or owner rewrites them. The pointer record holds the ref of the sent mail whose
+ * Message-ID (trimmed, lower-cased, in angle brackets) it is named after: a reply's In-Reply-To finds the mail with
+ * two GetItems.
  */
 export const tableKey = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
-export const itemsByOwnerIndex = { name: 'items-by-owner', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
+/** Items by owner (OWNER#) and series by author (AUTHOR#). */
+export const gsi1 = { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
 
-export const meetingsByDateIndex = { name: 'meetings-by-date', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' } as const;
+/** Meetings by date (MEETINGS) and items by series (SERIES#). */
+export const gsi2 = { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' } as const;
+
+export const globalIndexes = [gsi1, gsi2] as const;
 
 /** Sorts after every real date, so items with no due date come last in an ascending Query. */
 export const noDueDate = '9999-12-31';
@@ -24,7 +45,9 @@ export const noDueDate = '9999-12-31';
 /** Zero-padding keeps the string order of sort keys equal to the numeric order of seq (2 before 10). */
 const padSeq = (seq: number): string => String(seq).padStart(4, '0');
 
-export const meetingKey = (meetingId: string) => ({ pk: `MEETING#${meetingId}`, sk: 'META' }) as const;
+const meta = 'META';
+
+export const meetingKey = (meetingId: string) => ({ pk: `MEETING#${meetingId}`, sk: meta }) as const;
 
 export const itemKey = (meetingId: string, seq: number) =>
   ({ pk: `MEETING#${meetingId}`, sk: `ITEM#${padSeq(seq)}` }) as const;
@@ -37,7 +60,17 @@ export const ownerPartition = (owner: string): string => `OWNER#${owner.toLowerC
 export const ownerSortKey = (item: { status: string; due: string | null; meetingId: string; seq: number }): string =>
   `${item.status}#${item.due ?? noDueDate}#${item.meetingId}#${padSeq(item.seq)}`;
 
+/** Leads both item sort keys of an open item. */
 export const openSortKeyPrefix = 'open#';
+
+export const seriesItemsPartition = (seriesId: string): string => `SERIES#${seriesId}`;
+
+export const seriesItemsSortKey = (item: {
+  status: string;
+  meetingDate: string;
+  meetingId: string;
+  seq: number;
+}): string => `${item.status}#${item.meetingDate}#${item.meetingId}#${padSeq(item.seq)}`;
 
 /** Every meeting lives in one index partition: a manager's meetings number in the hundreds a year, not millions. */
 export const meetingsPartition = 'MEETINGS';
@@ -45,28 +78,48 @@ export const meetingsPartition = 'MEETINGS';
 export const meetingsSortKey = (meeting: { date: string; receivedAt: string; id: string }): string =>
   `${meeting.date}#${meeting.receivedAt}#${meeting.id}`;
 
+export const seriesKey = (seriesId: string) => ({ pk: `SERIES#${seriesId}`, sk: meta }) as const;
+
+export const authorPartition = (address: string): string => `AUTHOR#${address.toLowerCase()}`;
+
+export const authorSortKey = (seriesId: string): string => `SERIES#${seriesId}`;
+
+/** Addresses differ in case between mail clients; the person is the same. */
+export const personKey = (address: string) => ({ pk: `PERSON#${address.toLowerCase()}`, sk: meta }) as const;
+
+export const sentMailKey = (ref: string) => ({ pk: `MAIL#${ref}`, sk: meta }) as const;
+
+/**
+ * A Message-ID as the pointer's key: trimmed, lower-cased and in angle brackets, because In-Reply-To and
+ * References come back from mail clients with or without the brackets and sometimes in another case.
+ */
+export const normaliseMessageId = (messageId: string): string => {
+  const bare = messageId.trim().replace(/^<\s*/, '').replace(/\s*>$/, '').toLowerCase();
+  return `<${bare}>`;
+};
+
+export const messageIdKey = (messageId: string) =>
+  ({ pk: `MSGID#${normaliseMessageId(messageId)}`, sk: meta }) as const;
+
 export const tableDefinition = (tableName: string): CreateTableCommandInput => ({
   TableName: tableName,
   BillingMode: 'PAY_PER_REQUEST',
   AttributeDefinitions: [
     tableKey.partitionKey,
     tableKey.sortKey,
-    itemsByOwnerIndex.partitionKey,
-    itemsByOwnerIndex.sortKey,
-    meetingsByDateIndex.partitionKey,
-    meetingsByDateIndex.sortKey,
+    ...globalIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
   ].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
   KeySchema: [
     { AttributeName: tableKey.partitionKey, KeyType: 'HASH' },
     { AttributeName: tableKey.sortKey, KeyType: 'RANGE' },
   ],
-  GlobalSecondaryIndexes: [itemsByOwnerIndex, meetingsByDateIndex].map((index) => ({
+  GlobalSecondaryIndexes: globalIndexes.map((index) => ({
     IndexName: index.name,
     KeySchema: [
       { AttributeName: index.partitionKey, KeyType: 'HASH' },
       { AttributeName: index.sortKey, KeyType: 'RANGE' },
     ],
-    // Both reads map whole records back to the model, so the indexes carry every attribute.
+    // Every read maps whole records back to the model, so the indexes carry every attribute.
     Projection: { ProjectionType: 'ALL' },
   })),
 });

@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { itemsByOwnerIndex, meetingsByDateIndex, tableKey } from '../../functions/config/table';
+import { globalIndexes, tableKey } from '../../functions/config/table';
 
 /**
  * The stateful half: what must survive a redeploy. The table's keys and indexes come from the same module the
@@ -21,7 +21,7 @@ export class DataStack extends Stack {
       encryption: TableEncryptionV2.awsManagedKey(),
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
-      globalSecondaryIndexes: [itemsByOwnerIndex, meetingsByDateIndex].map((index) => ({
+      globalSecondaryIndexes: globalIndexes.map((index) => ({
         indexName: index.name,
         partitionKey: string(index.partitionKey),
         sortKey: string(index.sortKey),

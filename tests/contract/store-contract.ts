@@ -4,9 +4,21 @@ import { DynamoDbStore } from '../../functions/adapters/aws/dynamodb-store';
 import { ensureTable } from '../../functions/adapters/aws/dynamodb-table';
 import { createLocalDynamoClient } from '../../functions/adapters/local/local-dynamodb-client';
 import { InvalidInputError, NotFoundError } from '../../functions/domain/errors';
-import type { Meeting } from '../../functions/domain/model';
-import type { Store } from '../../functions/ports/store';
-import { aMeeting, anItem, dana, meetingItems, priya } from './store-fixtures';
+import type { ItemState, Meeting, Series, StoredItem } from '../../functions/domain/model';
+import type { Page, Store } from '../../functions/ports/store';
+import {
+  aChange,
+  aMeeting,
+  anItem,
+  aPerson,
+  aSentMail,
+  aSeries,
+  dana,
+  meetingItems,
+  priya,
+  sam,
+  seriesId,
+} from './store-fixtures';
 
 export interface StoreContext {
   /** A store on a table of its own, empty. */
@@ -53,6 +65,28 @@ const secondMeeting = (overrides: Partial<Meeting> = {}): Meeting =>
     nextMeetingDate: null,
     ...overrides,
   });
+
+const stateOf = (item: StoredItem): ItemState => ({
+  status: item.status,
+  due: item.due,
+  owner: item.owner,
+  ownerName: item.ownerName,
+  snoozedUntil: item.snoozedUntil,
+});
+
+const refs = (items: StoredItem[]): Array<[string, number]> => items.map(({ meetingId, seq }) => [meetingId, seq]);
+
+/** Every page of series by an author, following cursors; fails rather than loop if the cursors never end. */
+const allSeriesByAuthor = async (store: Store, address: string, limit: number): Promise<Array<Page<Series>>> => {
+  const pages: Array<Page<Series>> = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listSeriesByAuthor(address, { limit, ...(cursor === undefined ? {} : { cursor }) });
+    pages.push(page);
+    cursor = page.cursor;
+  } while (cursor !== undefined && pages.length < 20);
+  return pages;
+};
 
 /** The Store contract, run against every DynamoDB-compatible server the project supports. */
 export const describeStoreContract = (name: string, setup: () => Promise<StoreContext>): void => {
@@ -293,7 +327,7 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       expect(items).toStrictEqual([]);
     });
 
-    it('reads every page when an owner’s items or a meeting’s items exceed one 1 MB page', async () => {
+    it('reads every page when an owner’s, a meeting’s or a series’ items exceed one 1 MB page', async () => {
       // Prepare: five items of ≈ 300 KB each, under the 400 KB item limit and over 1 MB together
       const notes = 'Context pasted from the design doc. '.repeat(8_500);
       const items = [1, 2, 3, 4, 5].map((seq) => anItem({ seq, source: notes }));
@@ -304,12 +338,15 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       const byOwner = await store.listItemsByOwner({ owner: priya.address });
       const byMeeting = await store.listMeetingItems(aMeeting().id);
 
+      const bySeries = await store.listSeriesItems(seriesId);
+
       // Assess
       expect(byOwner).toStrictEqual(items);
       expect(byMeeting).toStrictEqual(items);
+      expect(bySeries).toStrictEqual(items);
       // The premise: each listing took at least two pages, or this test proves nothing.
       const queries = context.commands.filter((command) => command === 'QueryCommand').length - queriesBefore;
-      expect(queries).toBeGreaterThanOrEqual(4);
+      expect(queries).toBeGreaterThanOrEqual(6);
     });
 
     it('sets an item’s status and returns the item as stored', async () => {
@@ -414,6 +451,524 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       await expect(listing).rejects.toBeInstanceOf(InvalidInputError);
     });
 
+    it('reads an item back by meeting and seq', async () => {
+      // Prepare
+      await store.putItems(meetingItems(aMeeting().id));
+
+      // Act
+      const item = await store.getItem(aMeeting().id, 2);
+
+      // Assess
+      expect(item).toStrictEqual(meetingItems(aMeeting().id)[1]);
+    });
+
+    it('returns null for an item it does not have', async () => {
+      // Prepare
+      await store.putItems(meetingItems(aMeeting().id));
+
+      // Act
+      const item = await store.getItem(aMeeting().id, 4);
+
+      // Assess
+      expect(item).toBeNull();
+    });
+
+    it('stores a snoozed item with its last change and reads both back', async () => {
+      // Prepare
+      const item = anItem({ snoozedUntil: '2025-03-24', lastChange: aChange() });
+
+      // Act
+      await store.putItems([item]);
+
+      // Assess
+      expect(await store.getItem(item.meetingId, item.seq)).toStrictEqual(item);
+    });
+
+    it('updates an item’s state and last change and returns the item as stored', async () => {
+      // Prepare
+      await store.putItems(meetingItems(aMeeting().id));
+      const state: ItemState = {
+        status: 'open',
+        due: '2025-03-28',
+        owner: sam.address,
+        ownerName: sam.name,
+        snoozedUntil: '2025-03-21',
+      };
+
+      // Act
+      const updated = await store.updateItem(aMeeting().id, 1, state, aChange(), '2025-03-14T08:30:00.000Z');
+
+      // Assess
+      const expected = {
+        ...meetingItems(aMeeting().id)[0],
+        ...state,
+        lastChange: aChange(),
+        updatedAt: '2025-03-14T08:30:00.000Z',
+      };
+      expect(updated).toStrictEqual(expected);
+      expect(await store.getItem(aMeeting().id, 1)).toStrictEqual(expected);
+    });
+
+    it('clears the last change when an update is an undo', async () => {
+      // Prepare
+      await store.putItems([anItem({ status: 'done', lastChange: aChange({ action: 'done' }) })]);
+
+      // Act
+      await store.updateItem(aMeeting().id, 1, stateOf(anItem()), null, '2025-03-14T08:31:00.000Z');
+
+      // Assess
+      expect(await store.getItem(aMeeting().id, 1)).toStrictEqual(anItem({ updatedAt: '2025-03-14T08:31:00.000Z' }));
+    });
+
+    it('moves an item from the old owner’s listing to the new owner’s when the owner changes', async () => {
+      // Prepare
+      await store.putItems([anItem({ seq: 1 }), anItem({ seq: 2, due: '2025-03-20' })]);
+
+      // Act
+      await store.updateItem(
+        aMeeting().id,
+        1,
+        { ...stateOf(anItem()), owner: 'Sam.Whitfield@Northwind.example', ownerName: sam.name },
+        aChange({ action: 'owner' }),
+        '2025-03-14T08:30:00.000Z',
+      );
+
+      // Assess
+      expect(refs(await store.listItemsByOwner({ owner: priya.address }))).toStrictEqual([[aMeeting().id, 2]]);
+      expect(refs(await store.listItemsByOwner({ owner: sam.address, openOnly: true }))).toStrictEqual([
+        [aMeeting().id, 1],
+      ]);
+    });
+
+    it('takes an item out of every owner’s listing when its owner is removed, and back when one is set', async () => {
+      // Prepare
+      await store.putItems([anItem()]);
+
+      // Act
+      await store.updateItem(
+        aMeeting().id,
+        1,
+        { ...stateOf(anItem()), owner: null, ownerName: null },
+        aChange({ action: 'owner' }),
+        '2025-03-14T08:30:00.000Z',
+      );
+      const whileUnowned = await store.listItemsByOwner({ owner: priya.address });
+      await store.updateItem(aMeeting().id, 1, stateOf(anItem()), null, '2025-03-14T08:31:00.000Z');
+      const reowned = await store.listItemsByOwner({ owner: priya.address });
+
+      // Assess
+      expect(whileUnowned).toStrictEqual([]);
+      expect(refs(reowned)).toStrictEqual([[aMeeting().id, 1]]);
+    });
+
+    it('reorders an owner’s open items when a due date changes', async () => {
+      // Prepare
+      await store.putItems([anItem({ seq: 1, due: '2025-03-19' }), anItem({ seq: 2, due: '2025-03-20' })]);
+
+      // Act
+      await store.updateItem(
+        aMeeting().id,
+        1,
+        { ...stateOf(anItem()), due: '2025-03-27' },
+        aChange({ action: 'due' }),
+        '2025-03-14T08:30:00.000Z',
+      );
+
+      // Assess
+      const items = await store.listItemsByOwner({ owner: priya.address, openOnly: true });
+      expect(items.map((item) => [item.seq, item.due])).toStrictEqual([
+        [2, '2025-03-20'],
+        [1, '2025-03-27'],
+      ]);
+    });
+
+    it('takes a done item out of the open listings of its owner and its series', async () => {
+      // Prepare
+      await store.putItems(meetingItems(aMeeting().id));
+
+      // Act
+      await store.updateItem(
+        aMeeting().id,
+        1,
+        { ...stateOf(anItem()), status: 'done' },
+        aChange({ action: 'done' }),
+        '2025-03-14T08:30:00.000Z',
+      );
+
+      // Assess
+      expect(await store.listItemsByOwner({ owner: priya.address, openOnly: true })).toStrictEqual([]);
+      expect(refs(await store.listSeriesItems(seriesId, { openOnly: true }))).toStrictEqual([
+        [aMeeting().id, 2],
+        [aMeeting().id, 3],
+      ]);
+    });
+
+    it('refuses to update an item it does not have, and creates none', async () => {
+      // Act
+      const updating = store.updateItem(aMeeting().id, 7, stateOf(anItem()), aChange(), '2025-03-14T08:30:00.000Z');
+
+      // Assess
+      await expect(updating).rejects.toBeInstanceOf(NotFoundError);
+      expect(await store.getItem(aMeeting().id, 7)).toBeNull();
+    });
+
+    it('keeps the last change as it was when only the status is set', async () => {
+      // Prepare
+      await store.putItems([anItem({ snoozedUntil: '2025-03-24', lastChange: aChange() })]);
+
+      // Act
+      const done = await store.setItemStatus(aMeeting().id, 1, 'done', '2025-03-15T10:00:00.000Z');
+
+      // Assess
+      expect(done).toStrictEqual(
+        anItem({
+          status: 'done',
+          snoozedUntil: '2025-03-24',
+          lastChange: aChange(),
+          updatedAt: '2025-03-15T10:00:00.000Z',
+        }),
+      );
+    });
+
+    it('lists a series’ items oldest meeting first, then by seq, whatever their status', async () => {
+      // Prepare
+      const later = secondMeeting().id;
+      await store.putItems([
+        anItem({ meetingId: later, meetingDate: '2025-03-26', seq: 2, text: 'Write up the deploy postmortem' }),
+        anItem({ meetingId: later, meetingDate: '2025-03-26', seq: 1, status: 'done' }),
+        anItem({ seq: 10, status: 'dropped' }),
+        anItem({ seq: 2, owner: null, ownerName: null, flags: ['no-owner'] }),
+        anItem({ seq: 1 }),
+      ]);
+
+      // Act
+      const items = await store.listSeriesItems(seriesId);
+
+      // Assess
+      expect(refs(items)).toStrictEqual([
+        [aMeeting().id, 1],
+        [aMeeting().id, 2],
+        [aMeeting().id, 10],
+        [later, 1],
+        [later, 2],
+      ]);
+    });
+
+    it('lists only a series’ open items, oldest meeting first, when asked for open ones', async () => {
+      // Prepare
+      const later = secondMeeting().id;
+      await store.putItems([
+        anItem({ meetingId: later, meetingDate: '2025-03-26', seq: 1 }),
+        anItem({ seq: 3 }),
+        anItem({ seq: 2, status: 'done' }),
+        anItem({ seq: 1, status: 'dropped' }),
+      ]);
+
+      // Act
+      const items = await store.listSeriesItems(seriesId, { openOnly: true });
+
+      // Assess
+      expect(refs(items)).toStrictEqual([
+        [aMeeting().id, 3],
+        [later, 1],
+      ]);
+    });
+
+    it('lists only the items of the series asked for', async () => {
+      // Prepare
+      const otherSeries = 'se_0b7d3e91a6c24f58';
+      await store.putItems([anItem({ seq: 1 }), anItem({ seq: 2, seriesId: otherSeries })]);
+
+      // Act
+      const items = await store.listSeriesItems(otherSeries);
+
+      // Assess
+      expect(items).toStrictEqual([anItem({ seq: 2, seriesId: otherSeries })]);
+    });
+
+    it('returns null for a series it does not know', async () => {
+      // Act
+      const series = await store.getSeries(seriesId);
+
+      // Assess
+      expect(series).toBeNull();
+    });
+
+    it('stores a new series when it expects none and reads it back', async () => {
+      // Act
+      const written = await store.putSeries(aSeries(), 0);
+
+      // Assess
+      expect(written).toBe(true);
+      expect(await store.getSeries(seriesId)).toStrictEqual(aSeries());
+    });
+
+    it('stores a series with no author or next meeting and reads the nulls back', async () => {
+      // Prepare
+      const series = aSeries({ author: null, nextMeeting: null, meetings: [] });
+
+      // Act
+      await store.putSeries(series, 0);
+
+      // Assess
+      expect(await store.getSeries(seriesId)).toStrictEqual(series);
+    });
+
+    it('refuses to create a series that exists and leaves the stored one as it is', async () => {
+      // Prepare
+      await store.putSeries(aSeries(), 0);
+
+      // Act
+      const written = await store.putSeries(aSeries({ timeZone: 'Europe/London' }), 0);
+
+      // Assess
+      expect(written).toBe(false);
+      expect(await store.getSeries(seriesId)).toStrictEqual(aSeries());
+    });
+
+    it('replaces a series whose stored version is the one expected', async () => {
+      // Prepare
+      await store.putSeries(aSeries(), 0);
+      const next = aSeries({ version: 2, nextMeeting: { date: '2025-04-10', source: 'notes' } });
+
+      // Act
+      const written = await store.putSeries(next, 1);
+
+      // Assess
+      expect(written).toBe(true);
+      expect(await store.getSeries(seriesId)).toStrictEqual(next);
+    });
+
+    it('refuses a series write that expects an older version, and keeps the newer one', async () => {
+      // Prepare: two writers read version 1; the first writes version 2
+      await store.putSeries(aSeries(), 0);
+      await store.putSeries(aSeries({ version: 2, timeZone: 'America/Chicago' }), 1);
+
+      // Act
+      const written = await store.putSeries(aSeries({ version: 2, timeZone: 'Europe/London' }), 1);
+
+      // Assess
+      expect(written).toBe(false);
+      expect(await store.getSeries(seriesId)).toStrictEqual(aSeries({ version: 2, timeZone: 'America/Chicago' }));
+    });
+
+    it('refuses a series update when there is no series to update, and creates none', async () => {
+      // Act
+      const written = await store.putSeries(aSeries({ version: 2 }), 1);
+
+      // Assess
+      expect(written).toBe(false);
+      expect(await store.getSeries(seriesId)).toBeNull();
+    });
+
+    it('pages through an author’s series with cursors, with no series missed or repeated', async () => {
+      // Prepare
+      const mine = [1, 2, 3, 4, 5].map((n) => aSeries({ id: `se_${n}a1c0a7e9b2f4c83` }));
+      for (const series of mine) await store.putSeries(series, 0);
+      await store.putSeries(aSeries({ id: 'se_9f00aa7e9b2f4c83', author: sam }), 0);
+      await store.putSeries(aSeries({ id: 'se_8e00aa7e9b2f4c83', author: null }), 0);
+
+      // Act
+      const pages = await allSeriesByAuthor(store, dana.address, 2);
+
+      // Assess
+      expect(pages).toStrictEqual([
+        { items: mine.slice(0, 2), cursor: expect.any(String) },
+        { items: mine.slice(2, 4), cursor: expect.any(String) },
+        { items: mine.slice(4) },
+      ]);
+    });
+
+    it('gives no cursor when the last page of an author’s series is exactly full', async () => {
+      // Prepare
+      await store.putSeries(aSeries(), 0);
+
+      // Act
+      const page = await store.listSeriesByAuthor(dana.address, { limit: 1 });
+
+      // Assess
+      expect(page).toStrictEqual({ items: [aSeries()] });
+    });
+
+    it('finds an author’s series whatever the case of the stored or the asked address', async () => {
+      // Prepare
+      const series = aSeries({ author: { address: 'Dana.Okafor@Northwind.example', name: dana.name } });
+      await store.putSeries(series, 0);
+
+      // Act
+      const page = await store.listSeriesByAuthor('DANA.OKAFOR@NORTHWIND.EXAMPLE');
+
+      // Assess
+      expect(page).toStrictEqual({ items: [series] });
+    });
+
+    it('lists a series under its new author once the author changes', async () => {
+      // Prepare
+      await store.putSeries(aSeries(), 0);
+
+      // Act
+      await store.putSeries(aSeries({ version: 2, author: priya }), 1);
+
+      // Assess
+      expect(await store.listSeriesByAuthor(dana.address)).toStrictEqual({ items: [] });
+      expect(await store.listSeriesByAuthor(priya.address)).toStrictEqual({
+        items: [aSeries({ version: 2, author: priya })],
+      });
+    });
+
+    it.each([
+      ['a forged cursor', Buffer.from('{"pk":1}').toString('base64url')],
+      ['a cursor that is not base64url JSON', 'not-a-cursor!'],
+      [
+        'a cursor for another author',
+        Buffer.from(
+          JSON.stringify({ pk: 'SERIES#x', sk: 'META', gsi1pk: 'AUTHOR#sam.whitfield@northwind.example', gsi1sk: 'x' }),
+        ).toString('base64url'),
+      ],
+    ])('rejects %s for an author’s series as invalid input', async (_, cursor) => {
+      // Act
+      const listing = store.listSeriesByAuthor(dana.address, { cursor });
+
+      // Assess
+      await expect(listing).rejects.toBeInstanceOf(InvalidInputError);
+    });
+
+    it('rejects a meetings cursor passed to the series listing as invalid input', async () => {
+      // Prepare
+      await store.claimMeeting(aMeeting());
+      await store.claimMeeting(secondMeeting());
+      const { cursor } = await store.listMeetings({ limit: 1 });
+
+      // Act
+      const listing = store.listSeriesByAuthor(dana.address, cursor === undefined ? {} : { cursor });
+
+      // Assess
+      expect(cursor).toEqual(expect.any(String));
+      await expect(listing).rejects.toBeInstanceOf(InvalidInputError);
+    });
+
+    it('returns null for a person it does not know', async () => {
+      // Act
+      const person = await store.getPerson(priya.address);
+
+      // Assess
+      expect(person).toBeNull();
+    });
+
+    it('stores a person it does not know and returns them', async () => {
+      // Act
+      const stored = await store.putPersonIfAbsent(aPerson());
+
+      // Assess
+      expect(stored).toStrictEqual(aPerson());
+      expect(await store.getPerson(priya.address)).toStrictEqual(aPerson());
+    });
+
+    it('keeps the first record of a person and returns it to a later writer', async () => {
+      // Prepare
+      await store.putPersonIfAbsent(aPerson());
+
+      // Act
+      const stored = await store.putPersonIfAbsent(
+        aPerson({
+          address: 'Priya.Raman@Northwind.example',
+          timeZone: 'Etc/GMT+5',
+          weekly: { day: 'FRI', time: '16:00' },
+        }),
+      );
+
+      // Assess
+      expect(stored).toStrictEqual(aPerson());
+      expect(await store.getPerson(priya.address)).toStrictEqual(aPerson());
+    });
+
+    it('finds a person whatever the case of the address asked for', async () => {
+      // Prepare
+      await store.putPersonIfAbsent(aPerson());
+
+      // Act
+      const person = await store.getPerson('PRIYA.RAMAN@northwind.EXAMPLE');
+
+      // Assess
+      expect(person).toStrictEqual(aPerson());
+    });
+
+    it('records a sent mail and reads it back by its ref', async () => {
+      // Act
+      await store.recordSentMail(aSentMail());
+
+      // Assess
+      expect(await store.getSentMail(aSentMail().ref)).toStrictEqual(aSentMail());
+    });
+
+    it('records a mail about no meeting or series and with no items', async () => {
+      // Prepare
+      const notice = aSentMail({
+        ref: 'notice-unreadable-priya.raman@northwind.example-2025-03-12',
+        kind: 'notice',
+        meetingId: null,
+        seriesId: null,
+        items: [],
+      });
+
+      // Act
+      await store.recordSentMail(notice);
+
+      // Assess
+      expect(await store.getSentMail(notice.ref)).toStrictEqual(notice);
+    });
+
+    it('returns null for a ref and a Message-ID it has not recorded', async () => {
+      // Prepare
+      await store.recordSentMail(aSentMail());
+
+      // Act
+      const byRef = await store.getSentMail('wrapup-m_0000000000000000-priya.raman@northwind.example');
+      const byMessageId = await store.findSentMailByMessageId('<unknown.1741796051@followthrough.northwind.example>');
+
+      // Assess
+      expect(byRef).toBeNull();
+      expect(byMessageId).toBeNull();
+    });
+
+    it.each([
+      ['as sent', '<wrapup.m_3f2a9c1e7b4d4e0f.1741796051@followthrough.northwind.example>'],
+      ['without angle brackets', 'wrapup.m_3f2a9c1e7b4d4e0f.1741796051@followthrough.northwind.example'],
+      ['in another case', '<WRAPUP.M_3F2A9C1E7B4D4E0F.1741796051@FollowThrough.Northwind.Example>'],
+      ['with surrounding space', '  <wrapup.m_3f2a9c1e7b4d4e0f.1741796051@followthrough.northwind.example>\r\n'],
+    ])('finds a sent mail by its Message-ID %s', async (_, messageId) => {
+      // Prepare
+      await store.recordSentMail(aSentMail());
+
+      // Act
+      const mail = await store.findSentMailByMessageId(messageId);
+
+      // Assess
+      expect(mail).toStrictEqual(aSentMail());
+    });
+
+    it('finds a mail recorded with an unbracketed Message-ID by the bracketed one', async () => {
+      // Prepare
+      await store.recordSentMail(aSentMail({ messageId: 'Digest.1741796051@followthrough.northwind.example' }));
+
+      // Act
+      const mail = await store.findSentMailByMessageId('<digest.1741796051@followthrough.northwind.example>');
+
+      // Assess
+      expect(mail).toStrictEqual(aSentMail({ messageId: 'Digest.1741796051@followthrough.northwind.example' }));
+    });
+
+    it('keeps the first mail recorded under a ref', async () => {
+      // Prepare
+      await store.recordSentMail(aSentMail());
+
+      // Act
+      await store.recordSentMail(aSentMail({ subject: 'Wrap-up (again)', sentAt: '2025-03-12T16:40:00.000Z' }));
+
+      // Assess
+      expect(await store.getSentMail(aSentMail().ref)).toStrictEqual(aSentMail());
+    });
+
     it('answers every method without a Scan, across the whole suite', async () => {
       // Prepare: every method once more, so this holds even when the test runs alone
       await store.claimMeeting(aMeeting());
@@ -427,6 +982,25 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       await store.listItemsByOwner({ owner: priya.address, openOnly: true });
       await store.listMeetings({ limit: 1 });
       await store.setItemStatus(aMeeting().id, 1, 'done', '2025-03-13T09:12:00.000Z');
+      await store.getItem(aMeeting().id, 1);
+      await store.updateItem(
+        aMeeting().id,
+        2,
+        { ...stateOf(anItem()), owner: null },
+        aChange(),
+        '2025-03-14T00:00:00Z',
+      );
+      await store.listSeriesItems(seriesId);
+      await store.listSeriesItems(seriesId, { openOnly: true });
+      await store.putSeries(aSeries(), 0);
+      await store.getSeries(seriesId);
+      await store.listSeriesByAuthor(dana.address, { limit: 1 });
+      await store.putPersonIfAbsent(aPerson());
+      await store.putPersonIfAbsent(aPerson());
+      await store.getPerson(priya.address);
+      await store.recordSentMail(aSentMail());
+      await store.getSentMail(aSentMail().ref);
+      await store.findSentMailByMessageId(aSentMail().messageId);
 
       // Act
       const sent = new Set([...suiteCommands, ...context.commands]);

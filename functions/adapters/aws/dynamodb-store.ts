@@ -9,19 +9,36 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod/mini';
 import {
+  authorPartition,
+  authorSortKey,
+  gsi1,
+  gsi2,
   itemKey,
   itemSortKeyPrefix,
-  itemsByOwnerIndex,
   meetingKey,
-  meetingsByDateIndex,
   meetingsPartition,
   meetingsSortKey,
+  messageIdKey,
   openSortKeyPrefix,
   ownerPartition,
   ownerSortKey,
+  personKey,
+  sentMailKey,
+  seriesItemsPartition,
+  seriesItemsSortKey,
+  seriesKey,
 } from '../../config/table';
 import { FollowthroughError, InvalidInputError, NotFoundError } from '../../domain/errors';
-import type { ItemStatus, Meeting, StoredItem } from '../../domain/model';
+import type {
+  ItemChange,
+  ItemState,
+  ItemStatus,
+  Meeting,
+  PersonRecord,
+  SentMailRecord,
+  Series,
+  StoredItem,
+} from '../../domain/model';
 import type { ClaimResult, ItemQuery, Page, Store } from '../../ports/store';
 
 // The schemas strip the key attributes (pk, sk, gsi…) on the way out and reject a record that no longer matches the
@@ -36,6 +53,7 @@ const meetingRecord = z.object({
   state: z.enum(['pending', 'complete']),
   itemCount: z.number(),
   wrapupSentAt: z.nullable(z.string()),
+  seriesId: z.string(),
   date: z.string(),
   sentAt: z.nullable(z.string()),
   utcOffsetMinutes: z.nullable(z.number()),
@@ -45,12 +63,33 @@ const meetingRecord = z.object({
   nextMeetingDate: z.nullable(z.string()),
 });
 
+const itemStatus = z.enum(['open', 'done', 'dropped']);
+
+const itemState = z.object({
+  status: itemStatus,
+  due: z.nullable(z.string()),
+  owner: z.nullable(z.string()),
+  ownerName: z.nullable(z.string()),
+  snoozedUntil: z.nullable(z.string()),
+});
+
+const itemChange = z.object({
+  action: z.enum(['done', 'drop', 'snooze', 'due', 'owner']),
+  by: z.string(),
+  at: z.string(),
+  previous: itemState,
+});
+
 const itemRecord = z.object({
   meetingId: z.string(),
   seq: z.number(),
-  status: z.enum(['open', 'done', 'dropped']),
+  status: itemStatus,
   createdAt: z.string(),
   updatedAt: z.string(),
+  seriesId: z.string(),
+  meetingDate: z.string(),
+  snoozedUntil: z.nullable(z.string()),
+  lastChange: z.nullable(itemChange),
   text: z.string(),
   owner: z.nullable(z.string()),
   ownerName: z.nullable(z.string()),
@@ -59,6 +98,42 @@ const itemRecord = z.object({
   flags: z.array(z.enum(['no-owner', 'no-date', 'owner-not-attendee', 'ambiguous-date'])),
   section: z.enum(['action', 'growth', 'agenda']),
 });
+
+const weekday = z.enum(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']);
+
+const seriesRecord = z.object({
+  id: z.string(),
+  members: z.array(person),
+  author: z.nullable(person),
+  meetings: z.array(z.object({ id: z.string(), date: z.string() })),
+  nextMeeting: z.nullable(z.object({ date: z.string(), source: z.enum(['notes', 'calendar', 'cadence']) })),
+  timeZone: z.string(),
+  version: z.number(),
+  updatedAt: z.string(),
+});
+
+const personRecord = z.object({
+  address: z.string(),
+  name: z.nullable(z.string()),
+  timeZone: z.string(),
+  weekly: z.object({ day: weekday, time: z.string() }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const sentMailRecord = z.object({
+  ref: z.string(),
+  kind: z.enum(['wrapup', 'digest', 'weekly', 'rollup', 'confirmation', 'notice']),
+  messageId: z.string(),
+  to: z.array(z.string()),
+  subject: z.string(),
+  sentAt: z.string(),
+  meetingId: z.nullable(z.string()),
+  seriesId: z.nullable(z.string()),
+  items: z.array(z.object({ number: z.number(), meetingId: z.string(), seq: z.number() })),
+});
+
+const messageIdPointer = z.object({ ref: z.string() });
 
 type StoredRecord = Record<string, unknown>;
 
@@ -74,27 +149,76 @@ const toMeeting = (record: StoredRecord): Meeting => parseRecord(meetingRecord, 
 
 const toItem = (record: StoredRecord): StoredItem => parseRecord(itemRecord, record);
 
+const toSeries = (record: StoredRecord): Series => parseRecord(seriesRecord, record);
+
+const toPerson = (record: StoredRecord): PersonRecord => parseRecord(personRecord, record);
+
+const toSentMail = (record: StoredRecord): SentMailRecord => parseRecord(sentMailRecord, record);
+
+/** An item with every key it is stored under; no owner, no gsi1 keys: it stays out of the owner index. */
+const itemWithKeys = (item: StoredItem): StoredRecord => ({
+  ...item,
+  ...itemKey(item.meetingId, item.seq),
+  [gsi1.partitionKey]: item.owner === null ? undefined : ownerPartition(item.owner),
+  [gsi1.sortKey]: item.owner === null ? undefined : ownerSortKey(item),
+  [gsi2.partitionKey]: seriesItemsPartition(item.seriesId),
+  [gsi2.sortKey]: seriesItemsSortKey(item),
+});
+
 const statusRank: Record<ItemStatus, number> = { open: 0, done: 1, dropped: 2 };
+
+const byMeetingThenSeq = (a: StoredItem, b: StoredItem): number =>
+  a.meetingDate.localeCompare(b.meetingDate) || a.meetingId.localeCompare(b.meetingId) || a.seq - b.seq;
 
 const defaultPageSize = 20;
 
-/** The LastEvaluatedKey of the meetings index: the table key plus the index key, all strings. */
-const cursorKey = z.object({ pk: z.string(), sk: z.string(), gsi2pk: z.string(), gsi2sk: z.string() });
+/** How many times setItemStatus reads again after someone else changed the item between its read and its write. */
+const maxStatusAttempts = 3;
 
-const encodeCursor = (key: StoredRecord): string =>
-  Buffer.from(JSON.stringify({ pk: key.pk, sk: key.sk, gsi2pk: key.gsi2pk, gsi2sk: key.gsi2sk }), 'utf8').toString(
-    'base64url',
-  );
+type Index = typeof gsi1 | typeof gsi2;
 
-const decodeCursor = (cursor: string): StoredRecord => {
+/**
+ * A cursor is the LastEvaluatedKey of an index Query: the table key plus that index's key. It is checked against
+ * the index and partition it is used with, so that a forged or foreign cursor is refused as input here rather than
+ * as a ValidationException from DynamoDB.
+ */
+const encodeCursor = (index: Index, key: StoredRecord): string =>
+  Buffer.from(
+    JSON.stringify({
+      pk: key.pk,
+      sk: key.sk,
+      [index.partitionKey]: key[index.partitionKey],
+      [index.sortKey]: key[index.sortKey],
+    }),
+    'utf8',
+  ).toString('base64url');
+
+const decodeCursor = (index: Index, partition: string, cursor: string): StoredRecord => {
+  const schema = z.object({
+    pk: z.string(),
+    sk: z.string(),
+    [index.partitionKey]: z.literal(partition),
+    [index.sortKey]: z.string(),
+  });
   try {
-    return cursorKey.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch (error) {
     throw new InvalidInputError('cursor', 'This page link is not one we issued: start again from the first page.', {
       cause: error,
     });
   }
 };
+
+const stateOf = (item: StoredItem): ItemState => ({
+  status: item.status,
+  due: item.due,
+  owner: item.owner,
+  ownerName: item.ownerName,
+  snoozedUntil: item.snoozedUntil,
+});
+
+const itemNotFound = (meetingId: string, seq: number, cause?: unknown): NotFoundError =>
+  new NotFoundError(`There is no item ${seq} in meeting ${meetingId}.`, cause === undefined ? {} : { cause });
 
 export class DynamoDbStore implements Store {
   readonly #documents: DynamoDBDocumentClient;
@@ -106,26 +230,16 @@ export class DynamoDbStore implements Store {
   }
 
   async claimMeeting(meeting: Meeting): Promise<ClaimResult> {
-    try {
-      await this.#documents.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: {
-            ...meeting,
-            // The port promises a pending meeting whatever state the caller built: complete comes only from
-            // completeMeeting, after the items and the wrap-up schedule exist.
-            state: 'pending',
-            ...meetingKey(meeting.id),
-            [meetingsByDateIndex.partitionKey]: meetingsPartition,
-            [meetingsByDateIndex.sortKey]: meetingsSortKey(meeting),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return { outcome: 'claimed' };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    const claimed = await this.#putIfAbsent({
+      ...meeting,
+      // The port promises a pending meeting whatever state the caller built: complete comes only from
+      // completeMeeting, after the items and the wrap-up schedule exist.
+      state: 'pending',
+      ...meetingKey(meeting.id),
+      [gsi2.partitionKey]: meetingsPartition,
+      [gsi2.sortKey]: meetingsSortKey(meeting),
+    });
+    if (claimed) return { outcome: 'claimed' };
     const existing = await this.getMeeting(meeting.id);
     if (existing === null) {
       // Nothing deletes meetings, so a failed condition with no meeting behind it is a broken table, not a race.
@@ -139,27 +253,7 @@ export class DynamoDbStore implements Store {
   async putItems(items: StoredItem[]): Promise<void> {
     // One conditional put per item, not a batch: BatchWriteItem takes no condition, and an item that exists may
     // already be marked done by its owner, which a resumed ingest must not undo.
-    await Promise.all(
-      items.map(async (item) => {
-        try {
-          await this.#documents.send(
-            new PutCommand({
-              TableName: this.#tableName,
-              Item: {
-                ...item,
-                ...itemKey(item.meetingId, item.seq),
-                // No owner, no gsi1pk: the item stays out of the owner index instead of sitting under a fake owner.
-                [itemsByOwnerIndex.partitionKey]: item.owner === null ? undefined : ownerPartition(item.owner),
-                [itemsByOwnerIndex.sortKey]: ownerSortKey(item),
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        }
-      }),
-    );
+    await Promise.all(items.map((item) => this.#putIfAbsent(itemWithKeys(item))));
   }
 
   async completeMeeting(meetingId: string): Promise<void> {
@@ -167,11 +261,9 @@ export class DynamoDbStore implements Store {
   }
 
   async getMeeting(meetingId: string): Promise<Meeting | null> {
-    const { Item } = await this.#documents.send(
-      // Consistent: the claim that just failed its condition must see the meeting that made it fail.
-      new GetCommand({ TableName: this.#tableName, Key: meetingKey(meetingId), ConsistentRead: true }),
-    );
-    return Item === undefined ? null : toMeeting(Item);
+    // Consistent: the claim that just failed its condition must see the meeting that made it fail.
+    const record = await this.#get(meetingKey(meetingId));
+    return record === undefined ? null : toMeeting(record);
   }
 
   async markWrapupSent(meetingId: string, at: string): Promise<void> {
@@ -189,83 +281,233 @@ export class DynamoDbStore implements Store {
   }
 
   async listItemsByOwner({ owner, openOnly = false }: ItemQuery): Promise<StoredItem[]> {
-    const { name, partitionKey, sortKey } = itemsByOwnerIndex;
-    const records = await this.#queryAll({
-      TableName: this.#tableName,
-      IndexName: name,
-      KeyConditionExpression: openOnly ? '#pk = :owner AND begins_with(#sk, :open)' : '#pk = :owner',
-      ExpressionAttributeNames: openOnly ? { '#pk': partitionKey, '#sk': sortKey } : { '#pk': partitionKey },
-      ExpressionAttributeValues: openOnly
-        ? { ':owner': ownerPartition(owner), ':open': openSortKeyPrefix }
-        : { ':owner': ownerPartition(owner) },
-    });
+    const records = await this.#queryIndex(gsi1, ownerPartition(owner), openOnly ? openSortKeyPrefix : undefined);
     // The index orders by status name, and 'done' and 'dropped' sort before 'open'. Within a status it is already
     // due date first, so a stable sort on the status alone puts open items at the top and keeps that order.
     return records.map(toItem).sort((a, b) => statusRank[a.status] - statusRank[b.status]);
   }
 
   async listMeetings(options: { limit?: number; cursor?: string } = {}): Promise<Page<Meeting>> {
-    const { limit = defaultPageSize, cursor } = options;
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new InvalidInputError('limit', `The page size must be a whole number above 0, not ${limit}.`);
-    }
-    const { Items = [], LastEvaluatedKey } = await this.#documents.send(
-      new QueryCommand({
-        TableName: this.#tableName,
-        IndexName: meetingsByDateIndex.name,
-        KeyConditionExpression: '#pk = :meetings',
-        ExpressionAttributeNames: { '#pk': meetingsByDateIndex.partitionKey },
-        ExpressionAttributeValues: { ':meetings': meetingsPartition },
-        ScanIndexForward: false,
-        // One more than asked: DynamoDB returns a LastEvaluatedKey whenever it stops at Limit, even with nothing
-        // after it, and the port promises no cursor on the last page.
-        Limit: limit + 1,
-        ...(cursor === undefined ? {} : { ExclusiveStartKey: decodeCursor(cursor) }),
-      }),
-    );
-    const page = Items.slice(0, limit);
-    const last = page.at(-1);
-    const next = Items.length > limit ? last : LastEvaluatedKey;
-    return {
-      items: page.map(toMeeting),
-      ...(next === undefined ? {} : { cursor: encodeCursor(next) }),
-    };
+    return this.#page(gsi2, meetingsPartition, { ...options, newestFirst: true }, toMeeting);
   }
 
   async setItemStatus(meetingId: string, seq: number, status: ItemStatus, at: string): Promise<StoredItem> {
-    // gsi1sk holds the due date, and an update expression cannot build a string from an attribute, so the
-    // item is read first. Nothing changes due after the item is stored, so a concurrent change cannot stale it.
-    const key = itemKey(meetingId, seq);
+    // Only the status changes, but the index keys hold the due date and owner too, and an update expression
+    // cannot build a string from attributes: the item is read first and written only if nobody changed it since.
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.getItem(meetingId, seq);
+      if (current === null) throw itemNotFound(meetingId, seq);
+      try {
+        return await this.#writeItem(current, { ...stateOf(current), status }, current.lastChange, at, {
+          unchangedSince: current.updatedAt,
+        });
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (attempt >= maxStatusAttempts) {
+          throw new FollowthroughError(`Item ${seq} of ${meetingId} kept changing while its status was set`, {
+            cause: error,
+          });
+        }
+      }
+    }
+  }
+
+  async getItem(meetingId: string, seq: number): Promise<StoredItem | null> {
+    const record = await this.#get(itemKey(meetingId, seq));
+    return record === undefined ? null : toItem(record);
+  }
+
+  async updateItem(
+    meetingId: string,
+    seq: number,
+    state: ItemState,
+    lastChange: ItemChange | null,
+    at: string,
+  ): Promise<StoredItem> {
+    // Read for the meeting date in the series key; it never changes, so a write in between cannot stale it, and
+    // every other part of both index keys comes from `state`, written in the same update.
+    const current = await this.getItem(meetingId, seq);
+    if (current === null) throw itemNotFound(meetingId, seq);
+    try {
+      return await this.#writeItem(current, state, lastChange, at, {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw itemNotFound(meetingId, seq, error);
+      throw error;
+    }
+  }
+
+  async listSeriesItems(seriesId: string, options: { openOnly?: boolean } = {}): Promise<StoredItem[]> {
+    const { openOnly = false } = options;
+    const records = await this.#queryIndex(
+      gsi2,
+      seriesItemsPartition(seriesId),
+      openOnly ? openSortKeyPrefix : undefined,
+    );
+    // Without openOnly the index groups by status first; the port promises meeting order across statuses.
+    return records.map(toItem).sort(byMeetingThenSeq);
+  }
+
+  async getSeries(seriesId: string): Promise<Series | null> {
+    // Consistent: a caller that lost a putSeries race reads again and must see the winner's version.
+    const record = await this.#get(seriesKey(seriesId));
+    return record === undefined ? null : toSeries(record);
+  }
+
+  async putSeries(series: Series, expectedVersion: number): Promise<boolean> {
+    try {
+      await this.#documents.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...series,
+            ...seriesKey(series.id),
+            [gsi1.partitionKey]: series.author === null ? undefined : authorPartition(series.author.address),
+            [gsi1.sortKey]: series.author === null ? undefined : authorSortKey(series.id),
+          },
+          ...(expectedVersion === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async listSeriesByAuthor(address: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<Series>> {
+    return this.#page(gsi1, authorPartition(address), { ...options, newestFirst: false }, toSeries);
+  }
+
+  async getPerson(address: string): Promise<PersonRecord | null> {
+    const record = await this.#get(personKey(address));
+    return record === undefined ? null : toPerson(record);
+  }
+
+  async putPersonIfAbsent(person: PersonRecord): Promise<PersonRecord> {
+    if (await this.#putIfAbsent({ ...person, ...personKey(person.address) })) return person;
+    const stored = await this.getPerson(person.address);
+    if (stored === null) {
+      throw new FollowthroughError(`Person ${person.address} exists by its key but cannot be read back`);
+    }
+    return stored;
+  }
+
+  async recordSentMail(mail: SentMailRecord): Promise<void> {
+    // The mail first, then the pointer: a pointer never leads to a missing mail, and a retry after a crash
+    // between the two writes the pointer it missed. A ref seen before keeps the mail first recorded under it.
+    await this.#putIfAbsent({ ...mail, ...sentMailKey(mail.ref) });
+    await this.#documents.send(
+      new PutCommand({ TableName: this.#tableName, Item: { ref: mail.ref, ...messageIdKey(mail.messageId) } }),
+    );
+  }
+
+  async getSentMail(ref: string): Promise<SentMailRecord | null> {
+    const record = await this.#get(sentMailKey(ref));
+    return record === undefined ? null : toSentMail(record);
+  }
+
+  async findSentMailByMessageId(messageId: string): Promise<SentMailRecord | null> {
+    const pointer = await this.#get(messageIdKey(messageId));
+    return pointer === undefined ? null : this.getSentMail(parseRecord(messageIdPointer, pointer).ref);
+  }
+
+  /** Writes an item's state, its change and both index keys in one update; throws ConditionalCheckFailed. */
+  async #writeItem(
+    current: StoredItem,
+    state: ItemState,
+    lastChange: ItemChange | null,
+    at: string,
+    { unchangedSince }: { unchangedSince?: string },
+  ): Promise<StoredItem> {
+    const next = { ...current, ...state };
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#due': 'due',
+      '#owner': 'owner',
+      '#ownerName': 'ownerName',
+      '#snoozedUntil': 'snoozedUntil',
+      '#lastChange': 'lastChange',
+      '#updatedAt': 'updatedAt',
+      '#ownerPk': gsi1.partitionKey,
+      '#ownerSk': gsi1.sortKey,
+      '#seriesSk': gsi2.sortKey,
+    };
+    const values: Record<string, unknown> = {
+      ':status': state.status,
+      ':due': state.due,
+      ':owner': state.owner,
+      ':ownerName': state.ownerName,
+      ':snoozedUntil': state.snoozedUntil,
+      ':lastChange': lastChange,
+      ':at': at,
+      ':seriesSk': seriesItemsSortKey(next),
+    };
+    const set = [
+      '#status = :status',
+      '#due = :due',
+      '#owner = :owner',
+      '#ownerName = :ownerName',
+      '#snoozedUntil = :snoozedUntil',
+      '#lastChange = :lastChange',
+      '#updatedAt = :at',
+      '#seriesSk = :seriesSk',
+    ];
+    let remove = '';
+    if (state.owner === null) {
+      // An item that loses its owner leaves the owner index: REMOVE, since an index key cannot be null.
+      remove = ' REMOVE #ownerPk, #ownerSk';
+    } else {
+      set.push('#ownerPk = :ownerPk', '#ownerSk = :ownerSk');
+      values[':ownerPk'] = ownerPartition(state.owner);
+      values[':ownerSk'] = ownerSortKey(next);
+    }
+    // Without attribute_exists UpdateItem would create a bare record for an unknown item.
+    let condition = 'attribute_exists(pk)';
+    if (unchangedSince !== undefined) {
+      condition += ' AND #updatedAt = :seen';
+      values[':seen'] = unchangedSince;
+    }
+    const { Attributes } = await this.#documents.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: itemKey(current.meetingId, current.seq),
+        UpdateExpression: `SET ${set.join(', ')}${remove}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (Attributes === undefined) {
+      throw new FollowthroughError(`Updating item ${current.seq} of ${current.meetingId} returned nothing`);
+    }
+    return toItem(Attributes);
+  }
+
+  /** Puts the record unless one with its key exists; says whether it did. */
+  async #putIfAbsent(record: StoredRecord): Promise<boolean> {
+    try {
+      await this.#documents.send(
+        new PutCommand({ TableName: this.#tableName, Item: record, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async #get(key: { pk: string; sk: string }): Promise<StoredRecord | undefined> {
     const { Item } = await this.#documents.send(
       new GetCommand({ TableName: this.#tableName, Key: key, ConsistentRead: true }),
     );
-    if (Item === undefined) throw new NotFoundError(`There is no item ${seq} in meeting ${meetingId}.`);
-    const current = toItem(Item);
-    try {
-      const { Attributes } = await this.#documents.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: key,
-          UpdateExpression: 'SET #status = :status, #updatedAt = :at, #ownerSort = :ownerSort',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status', '#updatedAt': 'updatedAt', '#ownerSort': 'gsi1sk' },
-          ExpressionAttributeValues: {
-            ':status': status,
-            ':at': at,
-            ':ownerSort': ownerSortKey({ ...current, status }),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      if (Attributes === undefined)
-        throw new FollowthroughError(`Updating item ${seq} of ${meetingId} returned nothing`);
-      return toItem(Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new NotFoundError(`There is no item ${seq} in meeting ${meetingId}.`, { cause: error });
-      }
-      throw error;
-    }
+    return Item;
   }
 
   async #updateMeeting(
@@ -292,6 +534,52 @@ export class DynamoDbStore implements Store {
       }
       throw error;
     }
+  }
+
+  /** One index partition whole, or the part of it whose sort key begins with `prefix`. */
+  async #queryIndex(index: Index, partition: string, prefix: string | undefined): Promise<StoredRecord[]> {
+    return this.#queryAll({
+      TableName: this.#tableName,
+      IndexName: index.name,
+      KeyConditionExpression: prefix === undefined ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames:
+        prefix === undefined ? { '#pk': index.partitionKey } : { '#pk': index.partitionKey, '#sk': index.sortKey },
+      ExpressionAttributeValues: prefix === undefined ? { ':pk': partition } : { ':pk': partition, ':prefix': prefix },
+    });
+  }
+
+  /** One page of an index partition, in sort key order or (newestFirst) against it. */
+  async #page<T>(
+    index: Index,
+    partition: string,
+    options: { limit?: number; cursor?: string; newestFirst: boolean },
+    toModel: (record: StoredRecord) => T,
+  ): Promise<Page<T>> {
+    const { limit = defaultPageSize, cursor, newestFirst } = options;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new InvalidInputError('limit', `The page size must be a whole number above 0, not ${limit}.`);
+    }
+    const { Items = [], LastEvaluatedKey } = await this.#documents.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':pk': partition },
+        ScanIndexForward: !newestFirst,
+        // One more than asked: DynamoDB returns a LastEvaluatedKey whenever it stops at Limit, even with nothing
+        // after it, and the port promises no cursor on the last page.
+        Limit: limit + 1,
+        ...(cursor === undefined ? {} : { ExclusiveStartKey: decodeCursor(index, partition, cursor) }),
+      }),
+    );
+    const page = Items.slice(0, limit);
+    const last = page.at(-1);
+    const next = Items.length > limit ? last : LastEvaluatedKey;
+    return {
+      items: page.map(toModel),
+      ...(next === undefined ? {} : { cursor: encodeCursor(index, next) }),
+    };
   }
 
   /** Every page of a Query: a page stops at 1 MB, and these lists are read whole. */
