@@ -117,13 +117,14 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       expect(await store.getMeeting(meeting.id)).toStrictEqual(meeting);
     });
 
-    it('stores a meeting whose optional facts are all null and reads them back as null', async () => {
+    it('stores a meeting whose optional facts are all null or empty and reads them back so', async () => {
       // Prepare
       const meeting = aMeeting({
         sentAt: null,
         utcOffsetMinutes: null,
         author: null,
         nextMeetingDate: null,
+        agenda: [],
         attendees: [{ address: 'priya.raman@northwind.example', name: null }],
       });
 

@@ -32,6 +32,7 @@ export const aMeeting = (overrides: Partial<Meeting> = {}): Meeting => ({
   attendees: [dana, priya],
   author: dana,
   nextMeetingDate: '2025-03-26',
+  agenda: ['Promo timeline for H2', 'Conference budget'],
   ...overrides,
 });
 

@@ -61,6 +61,7 @@ const meetingRecord = z.object({
   attendees: z.array(person),
   author: z.nullable(person),
   nextMeetingDate: z.nullable(z.string()),
+  agenda: z.array(z.string()),
 });
 
 const itemStatus = z.enum(['open', 'done', 'dropped']);
