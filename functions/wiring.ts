@@ -67,7 +67,7 @@ export async function openLocalStack(
     ? { now: () => new Date(Math.max(Date.now(), fileClock.now().getTime())) }
     : fileClock;
   const store = new DynamoDbStore({ client, tableName: config.tableName });
-  const scheduler = new FileScheduler(paths.schedules);
+  const scheduler = new FileScheduler(paths.schedules, clock);
   const mailer = new OutboxMailer({ dir: paths.outbox, clock });
   const archive = new FileRawMailArchive(paths.raw);
   const deps: IngestDeps = { store, scheduler, archive, clock, mailer, config, signingKeys };
