@@ -1,0 +1,405 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
+import { InvalidInputError } from '../../domain/errors';
+import type { LinkAction } from '../../domain/render/inputs';
+import {
+  confirmPage,
+  errorPage,
+  indexPage,
+  outboxMessagePage,
+  outboxPage,
+  resultPage,
+} from '../../domain/render/pages';
+import type { OutboxEntry } from './outbox-mailer';
+
+export interface ActionItemView {
+  text: string;
+  owner: string | null;
+  /** Already formatted, e.g. "Fri 13 Nov". */
+  due: string | null;
+  /** "1:1 Dana / Marcus — Thu 12 Nov" */
+  meetingName: string;
+}
+
+export type ActionOutcome =
+  | {
+      ok: true;
+      state: 'confirm' | 'applied' | 'already' | 'undone';
+      action: LinkAction;
+      item: ActionItemView;
+      token: string;
+      undoable: boolean;
+    }
+  | { ok: false; status: 400 | 403 | 404 | 410; title: string; message: string };
+
+/** What the local HTTP server needs from the application; the server itself knows no store and no token format. */
+export interface LocalApp {
+  /** Raw JSON body bytes; the app validates them (zod) and throws InvalidInputError(field, message) on bad input. */
+  ingestWebhook(
+    body: Uint8Array,
+  ): Promise<{ outcome: 'ingested' | 'duplicate'; meetingId: string; items: number; wrapupAt: string | null }>;
+  /** GET: shows a confirm page, changes nothing. */
+  previewAction(token: string): Promise<ActionOutcome>;
+  /** POST from the confirm page. */
+  applyAction(token: string): Promise<ActionOutcome>;
+  /** POST from the result page. */
+  undoAction(token: string): Promise<ActionOutcome>;
+  listOutbox(): Promise<OutboxEntry[]>;
+  /** The sent message's HTML and text parts, or null for a file not in the outbox. */
+  readOutboxMessage(name: string): Promise<{ entry: OutboxEntry; html: string | null; text: string | null } | null>;
+}
+
+export interface HttpServerOptions {
+  port: number;
+  host?: '127.0.0.1';
+}
+
+export const maxWebhookBytes = 1024 * 1024;
+
+const htmlHeaders = {
+  'Content-Type': 'text/html; charset=utf-8',
+  // The outbox page frames mail HTML through srcdoc, which inherits this policy: inline styles render, remote
+  // images (tracking pixels) and scripts do not. frame-ancestors keeps other sites from framing a confirm button.
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-src 'self'; base-uri 'none'; frame-ancestors 'self'",
+  'X-Content-Type-Options': 'nosniff',
+  // Not no-referrer: under no-referrer a browser sends `Origin: null` with our own forms' POSTs (Fetch,
+  // "append a request Origin header"), which the CSRF check below could not tell from a sandboxed attacker.
+  // same-origin still keeps the capability URL out of any other site's Referer.
+  'Referrer-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+} as const;
+
+const jsonHeaders = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+} as const;
+
+type Route =
+  | { name: 'index' }
+  | { name: 'webhook' }
+  | { name: 'action'; token: string }
+  | { name: 'undo'; token: string }
+  | { name: 'outbox' }
+  | { name: 'outbox-message'; file: string }
+  | { name: 'bad-path' }
+  | { name: 'not-found' };
+
+/**
+ * The local stack's web front: the notes webhook, the pages behind the links in every mail, and the outbox.
+ * node:http only, bound to 127.0.0.1: this is a one-person tool on a laptop, never a public server.
+ */
+export function startHttpServer(
+  app: LocalApp,
+  options: HttpServerOptions,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const host = options.host ?? '127.0.0.1';
+  let port = options.port;
+  const server = createServer((request, response) => {
+    handle(app, port, request, response).catch((error: unknown) => {
+      console.error('followthrough http: unhandled error', error);
+      if (!response.headersSent) sendHtml(response, 500, internalErrorPage());
+      else response.destroy();
+    });
+  });
+  // A half-sent request must not hold a socket for Node's default five minutes.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      port = (server.address() as AddressInfo).port;
+      resolve({
+        url: `http://${host}:${port}`,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((error) => (error === undefined ? done() : fail(error)));
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
+
+async function handle(app: LocalApp, port: number, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  // A page on another site can resolve its own name to 127.0.0.1 (DNS rebinding) and then read the outbox, signed
+  // links and all, as same-origin; it cannot make the browser send a Host header naming this server.
+  const origin = ownOrigin(request.headers.host, port);
+  if (origin === null) {
+    sendHtml(response, 421, errorPage({ status: 421, title: 'Wrong address', message: misdirected(port) }));
+    return;
+  }
+  const method = request.method ?? 'GET';
+  const route = routeOf(request.url ?? '/');
+  switch (route.name) {
+    case 'index':
+      if (allowMethods(response, method, readOnly)) sendHtml(response, 200, indexPage({ origin }));
+      return;
+    case 'webhook':
+      if (allowMethods(response, method, ['POST'], 'json')) await receiveWebhook(app, request, response);
+      return;
+    case 'action':
+      if (method === 'GET' || method === 'HEAD') {
+        sendOutcome(response, await app.previewAction(route.token));
+      } else if (allowMethods(response, method, ['GET', 'HEAD', 'POST']) && checkOrigin(request, response, origin)) {
+        sendOutcome(response, await app.applyAction(route.token));
+      }
+      return;
+    case 'undo':
+      if (allowMethods(response, method, ['POST']) && checkOrigin(request, response, origin)) {
+        sendOutcome(response, await app.undoAction(route.token));
+      }
+      return;
+    case 'outbox':
+      if (allowMethods(response, method, readOnly)) await showOutbox(app, response);
+      return;
+    case 'outbox-message':
+      if (allowMethods(response, method, readOnly)) await showOutboxMessage(app, route.file, response);
+      return;
+    case 'bad-path':
+      sendHtml(response, 400, errorPage({ status: 400, title: 'This link is damaged', message: damagedLink }));
+      return;
+    case 'not-found':
+      sendHtml(response, 404, notFoundPage());
+      return;
+  }
+}
+
+const readOnly = ['GET', 'HEAD'];
+
+const damagedLink =
+  'The address is not one followthrough wrote. If you copied it from an email, copy the whole link, or use the button in the email instead.';
+
+function routeOf(target: string): Route {
+  // The raw path, not `new URL(target, base)`: that would resolve `..` segments and read `//x` as a host.
+  const path = target.split('?', 1)[0] ?? '';
+  if (path === '/') return { name: 'index' };
+  if (path === '/webhooks/notes') return { name: 'webhook' };
+  if (path === '/outbox') return { name: 'outbox' };
+  const action = /^\/a\/([^/]+)(\/undo)?$/.exec(path);
+  if (action?.[1] !== undefined) {
+    const token = decodeSegment(action[1]);
+    if (token === null) return { name: 'bad-path' };
+    return action[2] === undefined ? { name: 'action', token } : { name: 'undo', token };
+  }
+  const message = /^\/outbox\/([^/]+)$/.exec(path);
+  if (message?.[1] !== undefined) {
+    const file = decodeSegment(message[1]);
+    // Checked after decoding, so an encoded slash or dot-dot cannot name a file outside the outbox.
+    return file !== null && /^[\w.-]+\.eml$/.test(file) ? { name: 'outbox-message', file } : { name: 'not-found' };
+  }
+  return { name: 'not-found' };
+}
+
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+function ownOrigin(hostHeader: string | undefined, port: number): string | null {
+  const host = hostHeader?.toLowerCase();
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}` ? `http://${host}` : null;
+}
+
+function misdirected(port: number): string {
+  return `This server answers only at http://127.0.0.1:${port} and http://localhost:${port}.`;
+}
+
+/**
+ * The token in the path is the capability; this is defence in depth against a page elsewhere that learnt a link
+ * and posts to it. A browser sends Origin with every POST; Referer is the fallback for older clients.
+ */
+function checkOrigin(request: IncomingMessage, response: ServerResponse, origin: string): boolean {
+  const claimed = request.headers.origin ?? refererOrigin(request.headers.referer);
+  if (claimed === undefined || claimed === origin) return true;
+  sendHtml(
+    response,
+    403,
+    errorPage({
+      status: 403,
+      title: 'Not sent from this page',
+      message: 'This change came from another site, so nothing was changed. Open the link from your email again.',
+    }),
+  );
+  return false;
+}
+
+function refererOrigin(referer: string | undefined): string | undefined {
+  if (referer === undefined) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    // An unreadable Referer is treated as a foreign one: it is present, and it is not ours.
+    return 'null';
+  }
+}
+
+function allowMethods(response: ServerResponse, method: string, allowed: string[], format: 'html' | 'json' = 'html') {
+  if (allowed.includes(method)) return true;
+  response.setHeader('Allow', allowed.join(', '));
+  const message = `This address accepts ${allowed.join(' and ')} only.`;
+  if (format === 'json') sendJson(response, 405, { error: message });
+  else sendHtml(response, 405, errorPage({ status: 405, title: 'Method not allowed', message }));
+  return false;
+}
+
+async function receiveWebhook(app: LocalApp, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (!isJson(request.headers['content-type'])) {
+    sendJson(response, 415, { error: 'Content-Type must be application/json' });
+    return;
+  }
+  const body = await readBody(request, maxWebhookBytes);
+  if (body === null) {
+    // The rest of the body is never read: answer, then close, rather than buffer what we will refuse anyway.
+    response.setHeader('Connection', 'close');
+    sendJson(response, 413, { error: `The body is larger than ${maxWebhookBytes} bytes` });
+    return;
+  }
+  try {
+    const result = await app.ingestWebhook(body);
+    sendJson(response, 202, {
+      outcome: result.outcome,
+      meetingId: result.meetingId,
+      items: result.items,
+      wrapupAt: result.wrapupAt,
+    });
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      sendJson(response, 400, { error: error.message, field: error.field });
+      return;
+    }
+    console.error('followthrough http: webhook failed', error);
+    sendJson(response, 500, { error: 'internal error' });
+  }
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';', 1)[0]?.trim().toLowerCase();
+  return mediaType === 'application/json';
+}
+
+/** The body, or null as soon as it grows past `limit` (a declared Content-Length over it is refused unread). */
+function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array | null> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limit) {
+        request.off('data', onData);
+        request.off('end', onEnd);
+        request.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      const body = new Uint8Array(length);
+      let offset = 0;
+      for (const chunk of chunks) {
+        body.set(chunk, offset);
+        offset += chunk.length;
+      }
+      resolve(body);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', reject);
+  });
+}
+
+function sendOutcome(response: ServerResponse, outcome: ActionOutcome): void {
+  if (!outcome.ok) {
+    sendHtml(response, outcome.status, errorPage(outcome));
+    return;
+  }
+  const path = `/a/${encodeURIComponent(outcome.token)}`;
+  if (outcome.state === 'confirm') {
+    sendHtml(response, 200, confirmPage({ action: outcome.action, item: outcome.item, formAction: path }));
+    return;
+  }
+  sendHtml(
+    response,
+    200,
+    resultPage({
+      state: outcome.state,
+      action: outcome.action,
+      item: outcome.item,
+      undoAction: outcome.undoable ? `${path}/undo` : null,
+    }),
+  );
+}
+
+async function showOutbox(app: LocalApp, response: ServerResponse): Promise<void> {
+  const entries = await app.listOutbox();
+  const newestFirst = [...entries].sort((a, b) => b.sentAt.localeCompare(a.sentAt) || b.file.localeCompare(a.file));
+  sendHtml(
+    response,
+    200,
+    outboxPage({
+      messages: newestFirst.map((entry) => ({
+        sentAt: entry.sentAt,
+        kind: entry.kind,
+        to: entry.to,
+        subject: entry.subject,
+        href: `/outbox/${encodeURIComponent(basename(entry.file))}`,
+      })),
+    }),
+  );
+}
+
+async function showOutboxMessage(app: LocalApp, name: string, response: ServerResponse): Promise<void> {
+  const message = await app.readOutboxMessage(name);
+  if (message === null) {
+    sendHtml(response, 404, notFoundPage());
+    return;
+  }
+  const { entry, html, text } = message;
+  sendHtml(
+    response,
+    200,
+    outboxMessagePage({
+      file: basename(entry.file),
+      sentAt: entry.sentAt,
+      kind: entry.kind,
+      to: entry.to,
+      subject: entry.subject,
+      html,
+      text,
+    }),
+  );
+}
+
+function notFoundPage(): string {
+  return errorPage({ status: 404, title: 'Nothing here', message: 'There is no page at this address.' });
+}
+
+function internalErrorPage(): string {
+  return errorPage({
+    status: 500,
+    title: 'Something went wrong on our side',
+    message: 'Nothing you did caused this. Try again in a moment; the details are in the server log.',
+  });
+}
+
+function sendHtml(response: ServerResponse, status: number, html: string): void {
+  const body = Buffer.from(html, 'utf8');
+  response.writeHead(status, { ...htmlHeaders, 'Content-Length': body.length });
+  response.end(body);
+}
+
+function sendJson(response: ServerResponse, status: number, value: object): void {
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  response.writeHead(status, { ...jsonHeaders, 'Content-Length': body.length });
+  response.end(body);
+}
