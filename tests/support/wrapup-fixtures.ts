@@ -2,6 +2,7 @@ import type { ItemFlag, Meeting, StoredItem } from '../../functions/domain/model
 
 export const dana = { address: 'dana.whitfield@acme.example', name: 'Dana Whitfield' };
 export const marcus = { address: 'marcus.reid@acme.example', name: 'Marcus Reid' };
+export const danaMarcusSeries = 'ser_dana-whitfield_marcus-reid';
 
 /** Dana's Thursday 1:1 with Marcus, as the ingest stores it once the notes are in. */
 export function weeklyOneOnOne(overrides: Partial<Meeting> = {}): Meeting {
@@ -20,6 +21,8 @@ export function weeklyOneOnOne(overrides: Partial<Meeting> = {}): Meeting {
     attendees: [marcus, dana],
     author: dana,
     nextMeetingDate: '2026-11-19',
+    agenda: [],
+    seriesId: danaMarcusSeries,
     ...overrides,
   };
 }
@@ -45,6 +48,10 @@ export function storedItems(specs: ItemSpec[], meetingId = 'mtg_01JCDANAMARCUS11
     source: `- ${spec.text}`,
     flags: spec.flags ?? [],
     section: 'action',
+    seriesId: danaMarcusSeries,
+    meetingDate: '2026-11-12',
+    snoozedUntil: null,
+    lastChange: null,
   }));
 }
 

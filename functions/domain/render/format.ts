@@ -49,3 +49,30 @@ export function firstName(person: Person): string {
 export function collapseWhitespace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
+
+const longWeekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
+/** `formatShortDate` for a stored YYYY-MM-DD; a value we cannot read is shown as stored rather than hidden. */
+export function formatIsoDate(iso: string, contextYear?: number): string {
+  const date = parseCalendarDate(iso);
+  return date === null ? iso : formatShortDate(date, contextYear);
+}
+
+/** "Thursday" for 2026-11-19; null when the date cannot be read. */
+export function longWeekday(iso: string): string | null {
+  const date = parseCalendarDate(iso);
+  if (date === null) return null;
+  return longWeekdays[new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay()] ?? null;
+}
+
+/** The Monday on or before a date: the week a weekly mail is "the week of". */
+export function mondayOf(date: CalendarDate): CalendarDate {
+  const probe = new Date(Date.UTC(date.year, date.month - 1, date.day));
+  probe.setUTCDate(probe.getUTCDate() - ((probe.getUTCDay() + 6) % 7));
+  return { year: probe.getUTCFullYear(), month: probe.getUTCMonth() + 1, day: probe.getUTCDate() };
+}
+
+/** "1 day", "9 days". */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,32 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { buildWrapupView, renderWrapup } from '../../../functions/domain/render/wrapup';
+import type { Meeting, StoredItem } from '../../../functions/domain/model';
+import { renderWrapupMail } from '../../../functions/domain/render/wrapup';
+import { countClass, hostile, hrefsOf, linkFor, visibleText } from '../../support/mail-fixtures';
 import { dana, marcus, pipelineItems, storedItems, weeklyOneOnOne } from '../../support/wrapup-fixtures';
 
-const hostile = '<img src=x onerror=alert(1)>';
-
-function visibleText(html: string): string {
-  return html
-    .replace(/<(style|title)[^>]*>[\s\S]*?<\/\1>/g, ' ')
-    .replace(/<\/?(strong|em|span)\b[^>]*>/g, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&#x2F;/g, '/')
-    .replace(/&#39;/g, "'")
-    .replace(/\s+/g, ' ');
+function wrapup(items: StoredItem[], meeting: Meeting = weeklyOneOnOne()) {
+  return renderWrapupMail({ meeting, items, links: linkFor });
 }
 
-describe('buildWrapupView', () => {
-  it('names the meeting by the first names of its attendees, the author first', () => {
+const commandsLine = 'Reply with: done 2 · drop 3 · 2 due friday · snooze 1 to 12/1 · 2 owner Jordan';
+
+describe('renderWrapupMail', () => {
+  it('puts the meeting, named by first names with the author first, and its date in the subject and title', () => {
     // Prepare
-    const meeting = weeklyOneOnOne();
+    const items = storedItems(pipelineItems);
 
     // Act
-    const view = buildWrapupView(meeting, []);
+    const mail = wrapup(items);
 
     // Assess
-    expect(view.meetingName).toBe('1:1 Dana / Marcus');
-    expect(view.meetingDate).toBe('Thu 12 Nov');
-    expect(view.attendees).toEqual(['Dana Whitfield', 'Marcus Reid']);
+    expect(mail.subject).toBe('Wrap-up: 1:1 Dana / Marcus — Thu 12 Nov');
+    expect(mail.html).toContain('<title>Wrap-up: 1:1 Dana &#x2F; Marcus — Thu 12 Nov</title>');
+    expect(mail.text.startsWith('Wrap-up: 1:1 Dana / Marcus — Thu 12 Nov\n=======')).toBe(true);
   });
 
   it('takes the given name from a directory-style "Last, First" display name', () => {
@@ -34,53 +29,47 @@ describe('buildWrapupView', () => {
     const meeting = weeklyOneOnOne({ attendees: [dana, { address: marcus.address, name: 'Reid, Marcus' }] });
 
     // Act
-    const view = buildWrapupView(meeting, []);
+    const mail = wrapup([], meeting);
 
     // Assess
-    expect(view.meetingName).toBe('1:1 Dana / Marcus');
+    expect(mail.subject).toBe('Wrap-up: 1:1 Dana / Marcus — Thu 12 Nov');
   });
 
-  it('numbers the items by their seq, in seq order', () => {
+  it('lists every item in seq order with its number, owner and due date in the HTML', () => {
     // Prepare
     const items = storedItems(pipelineItems).reverse();
 
     // Act
-    const view = buildWrapupView(weeklyOneOnOne(), items);
+    const text = visibleText(wrapup(items).html);
 
     // Assess
-    expect(view.items.map((item) => item.number)).toEqual([1, 2, 3, 4, 5]);
-    expect(view.items[0]?.text).toBe('Send the revised mutual action plan to the Globex champion');
+    expect(text).toContain('Attended: Dana Whitfield and Marcus Reid');
+    expect(text).toContain(
+      '1. Send the revised mutual action plan to the Globex champion Owner: Marcus Reid · Due: Fri 13 Nov Done',
+    );
+    expect(text).toContain(
+      "3. Book a QBR with Initech's CFO before the renewal conversation Owner: Marcus Reid · Due: no date needs a date Done",
+    );
+    expect(text).toContain(
+      '4. Find out who fills in the Hooli security questionnaire Owner: no owner · Due: Thu 19 Nov needs an owner Done',
+    );
+    expect(text.indexOf('1. Send the revised')).toBeLessThan(text.indexOf('2. Ask Solutions Engineering'));
   });
 
-  it('shows an attendee owner by display name and a non-attendee owner as the notes wrote it', () => {
-    // Prepare
-    const items = storedItems(pipelineItems);
-
-    // Act
-    const view = buildWrapupView(weeklyOneOnOne(), items);
-
-    // Assess
-    expect(view.items.map((item) => item.owner)).toEqual([
-      'Marcus Reid',
-      'Dana Whitfield',
-      'Marcus Reid',
-      null,
-      'Priya',
-    ]);
-  });
-
-  it('shows an attendee owner by address when the notes gave the attendee no name', () => {
+  it('shows a non-attendee owner as the notes wrote it and an unnamed attendee by address', () => {
     // Prepare
     const meeting = weeklyOneOnOne({ attendees: [dana, { address: marcus.address, name: null }] });
     const items = storedItems([
       { text: 'Send the Globex pricing sheet', owner: 'Marcus.Reid@acme.example', due: null },
+      { text: 'Share the Q4 forecast call notes with Legal', owner: 'Priya', due: '2026-11-20' },
     ]);
 
     // Act
-    const view = buildWrapupView(meeting, items);
+    const text = wrapup(items, meeting).text;
 
     // Assess
-    expect(view.items[0]?.owner).toBe(marcus.address);
+    expect(text).toContain(`   Owner: ${marcus.address} · Due: no date\n`);
+    expect(text).toContain('   Owner: Priya · Due: Fri 20 Nov\n');
   });
 
   it('formats due dates as weekday, day and month, with the year only when it is not the meeting year', () => {
@@ -91,21 +80,26 @@ describe('buildWrapupView', () => {
     ]);
 
     // Act
-    const view = buildWrapupView(weeklyOneOnOne(), items);
+    const text = wrapup(items).text;
 
     // Assess
-    expect(view.items.map((item) => item.due)).toEqual(['Fri 13 Nov', 'Fri 8 Jan 2027']);
+    expect(text).toContain('Due: Fri 13 Nov\n');
+    expect(text).toContain('Due: Fri 8 Jan 2027\n');
   });
 
-  it('flags items without an owner or a date, and owners who were not at the 1:1', () => {
+  it('marks items without an owner or a date, and owners who were not at the 1:1, in both parts', () => {
     // Prepare
     const items = storedItems(pipelineItems);
 
     // Act
-    const view = buildWrapupView(weeklyOneOnOne(), items);
+    const mail = wrapup(items);
 
     // Assess
-    expect(view.items.map((item) => item.flags)).toEqual([[], [], ['needs-date'], ['needs-owner'], ['check-owner']]);
+    expect(countClass(mail.html, 'ft-flagged')).toBe(3);
+    expect(countClass(mail.html, 'ft-flag')).toBe(3);
+    expect(mail.text).toContain('   Owner: no owner · Due: Thu 19 Nov\n   [needs an owner]\n');
+    expect(mail.text).toContain('   Owner: Marcus Reid · Due: no date\n   [needs a date]\n');
+    expect(mail.text).toContain('   Owner: Priya · Due: Fri 20 Nov\n   [owner not at the 1:1]\n');
   });
 
   it('flags a date the extractor marked ambiguous while still showing it', () => {
@@ -115,99 +109,88 @@ describe('buildWrapupView', () => {
     ]);
 
     // Act
-    const view = buildWrapupView(weeklyOneOnOne(), items);
+    const text = wrapup(items).text;
 
     // Assess
-    expect(view.items[0]).toMatchObject({ due: 'Thu 3 Dec', flags: ['check-date'] });
+    expect(text).toContain('   Owner: Marcus Reid · Due: Thu 3 Dec\n   [check the date]\n');
   });
 
-  it('collapses the line breaks of hard-wrapped notes in item text', () => {
+  it('asks to settle flagged items by reply or at the next 1:1, and only when some are flagged', () => {
     // Prepare
-    const items = storedItems([
-      { text: 'Walk the Initech\n   champion through\tthe renewal deck', owner: dana.address, due: '2026-11-16' },
-    ]);
+    const flagged = storedItems(pipelineItems);
+    const settled = storedItems(pipelineItems.slice(0, 2));
 
     // Act
-    const view = buildWrapupView(weeklyOneOnOne(), items);
+    const [withFlags, withoutFlags] = [wrapup(flagged), wrapup(settled)];
 
     // Assess
-    expect(view.items[0]?.text).toBe('Walk the Initech champion through the renewal deck');
-  });
-});
-
-describe('renderWrapup', () => {
-  it('puts the meeting name and date in the subject and the HTML title', () => {
-    // Prepare
-    const view = buildWrapupView(weeklyOneOnOne(), storedItems(pipelineItems));
-
-    // Act
-    const mail = renderWrapup(view);
-
-    // Assess
-    expect(mail.subject).toBe('Wrap-up: 1:1 Dana / Marcus — Thu 12 Nov');
-    expect(mail.html).toContain('<title>Wrap-up: 1:1 Dana &#x2F; Marcus — Thu 12 Nov</title>');
+    const hint =
+      'Settle the flagged items — who owns each one, and by when — with a reply (commands below) or at your next 1:1';
+    expect(visibleText(withFlags.html)).toContain(hint);
+    expect(withFlags.text).toContain(hint);
+    expect(withoutFlags.html).not.toContain('ft-flagged');
+    expect(visibleText(withoutFlags.html)).not.toContain('Settle the flagged items');
+    expect(withoutFlags.text).not.toContain('Settle the flagged items');
   });
 
-  it('lists every item in the HTML with its number, owner and due date', () => {
+  it('gives every item one Done link to its own signed URL, and no Drop or Snooze', () => {
     // Prepare
-    const view = buildWrapupView(weeklyOneOnOne(), storedItems(pipelineItems));
+    const items = storedItems(pipelineItems);
 
     // Act
-    const text = visibleText(renderWrapup(view).html);
+    const mail = wrapup(items);
 
     // Assess
-    expect(text).toContain(
-      '1. Send the revised mutual action plan to the Globex champion Owner: Marcus Reid · Due: Fri 13 Nov',
+    expect(hrefsOf(mail.html)).toEqual(items.map((item) => linkFor(item, 'done')));
+    expect(visibleText(mail.html)).not.toMatch(/Drop|Snooze 1 week/);
+    expect(mail.text).toContain(
+      [
+        '2. Ask Solutions Engineering for a sandbox for the Initech pilot',
+        '   Owner: Dana Whitfield · Due: Tue 17 Nov',
+        '   Done: http://127.0.0.1:8787/a/tok-mtg_01JCDANAMARCUS1112-2-done',
+        '',
+      ].join('\n'),
     );
-    expect(text).toContain(
-      "3. Book a QBR with Initech's CFO before the renewal conversation Owner: Marcus Reid · Due: no date needs a date",
-    );
-    expect(text).toContain(
-      '4. Find out who fills in the Hooli security questionnaire Owner: no owner · Due: Thu 19 Nov needs an owner',
-    );
-    expect(text).toContain('Attended: Dana Whitfield and Marcus Reid');
   });
 
-  it('marks flagged items in the HTML and asks to settle them at the next 1:1', () => {
+  it('names the item a Done link closes for screen readers', () => {
     // Prepare
-    const view = buildWrapupView(weeklyOneOnOne(), storedItems(pipelineItems));
+    const items = storedItems(pipelineItems.slice(0, 1));
 
     // Act
-    const html = renderWrapup(view).html;
+    const html = wrapup(items).html;
 
     // Assess
-    expect(html.match(/class="ft-item ft-flagged"/g)).toHaveLength(3);
-    expect(html.match(/class="ft-flag"/g)).toHaveLength(3);
-    expect(visibleText(html)).toContain('Settle the flagged items at your next 1:1');
-    expect(visibleText(html)).not.toMatch(/reply/i);
+    expect(html).toContain('aria-label="Done: Send the revised mutual action plan to the Globex champion"');
   });
 
-  it('leaves out the flagged-items sentence when every item has an owner and a date', () => {
+  it('reminds of the reply commands in one line of the footer of both parts', () => {
     // Prepare
-    const view = buildWrapupView(weeklyOneOnOne(), storedItems(pipelineItems.slice(0, 2)));
+    const items = storedItems(pipelineItems);
 
     // Act
-    const mail = renderWrapup(view);
+    const mail = wrapup(items);
 
     // Assess
-    expect(mail.html).not.toContain('ft-flagged');
-    expect(mail.html).not.toContain('Settle the flagged items at your next 1:1');
-    expect(mail.text).not.toContain('Settle the flagged items at your next 1:1');
+    expect(visibleText(mail.html)).toContain(commandsLine);
+    expect(mail.text).toContain(`\n-- \n${commandsLine}\n`);
   });
 
-  it('says that no items were found and the notes were kept when there are none', () => {
+  it('says that no items were found and the notes were kept when there are none, with no commands', () => {
     // Prepare
-    const view = buildWrapupView(weeklyOneOnOne({ itemCount: 0 }), []);
+    const meeting = weeklyOneOnOne({ itemCount: 0 });
 
     // Act
-    const mail = renderWrapup(view);
+    const mail = wrapup([], meeting);
 
     // Assess
     const sentence = 'No action items were found in these notes. The original notes were kept as they were sent.';
     expect(visibleText(mail.html)).toContain(sentence);
-    expect(mail.html).not.toContain('ACTION ITEMS');
-    expect(mail.html).not.toContain('class="ft-item');
     expect(mail.text).toContain(sentence);
+    expect(countClass(mail.html, 'ft-item')).toBe(0);
+    expect(hrefsOf(mail.html)).toEqual([]);
+    expect(mail.text).not.toContain('Reply with:');
+    expect(visibleText(mail.html)).not.toContain('Reply with:');
   });
 
   it('escapes hostile item text, names and subject in the HTML', () => {
@@ -218,18 +201,19 @@ describe('renderWrapup', () => {
     });
     const items = storedItems([
       { text: `Check the CRM export ${hostile}`, owner: marcus.address, due: '2026-11-13' },
-      { text: 'Review <a href="javascript:alert(3)">the deck</a>', owner: `Priya ${hostile}`, due: null },
+      { text: 'Review <a href="javascript:alert(3)">the deck</a> {{x}}', owner: `Priya ${hostile}`, due: null },
     ]);
 
     // Act
-    const html = renderWrapup(buildWrapupView(meeting, items)).html;
+    const html = wrapup(items, meeting).html;
 
     // Assess
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<script');
-    expect(html).not.toContain('<a ');
+    expect(html).not.toMatch(/<a (?![^>]*class="ft-action")/);
     expect(html).toContain('Check the CRM export &lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
     expect(html).toContain('Marcus &quot;&gt;&lt;script&gt;alert(2)&lt;&#x2F;script&gt;');
+    expect(visibleText(html)).toContain('the deck</a> {{x}}');
   });
 
   it('links to nothing but http(s) addresses', () => {
@@ -239,63 +223,51 @@ describe('renderWrapup', () => {
     ]);
 
     // Act
-    const html = renderWrapup(buildWrapupView(weeklyOneOnOne(), items)).html;
+    const html = wrapup(items).html;
 
     // Assess
-    const targets = [...html.matchAll(/\s(?:href|src)\s*=\s*["']?([^"'\s>]+)/gi)].map((match) => match[1]);
-    expect(targets.every((target) => target?.startsWith('https://') || target?.startsWith('http://'))).toBe(true);
+    const targets = [...html.matchAll(/\s(?:href|src)\s*=\s*["']?([^"'\s>]+)/gi)].map((match) => match[1] ?? '');
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.filter((target) => !/^https?:&#x2F;&#x2F;/.test(target))).toEqual([]);
   });
 
-  it('writes a text part with a heading, one numbered entry per item and its owner and due date', () => {
+  it('refuses to render a link that is not http(s)', () => {
     // Prepare
-    const view = buildWrapupView(weeklyOneOnOne(), storedItems(pipelineItems));
+    const items = storedItems(pipelineItems.slice(0, 1));
 
     // Act
-    const text = renderWrapup(view).text;
+    const render = () => renderWrapupMail({ meeting: weeklyOneOnOne(), items, links: () => 'javascript:alert(1)' });
 
     // Assess
-    expect(text.startsWith('Wrap-up: 1:1 Dana / Marcus — Thu 12 Nov\n=======')).toBe(true);
-    expect(text).toContain(
-      [
-        '1. Send the revised mutual action plan to the Globex champion',
-        '   Owner: Marcus Reid · Due: Fri 13 Nov',
-        '',
-        '2. Ask Solutions Engineering for a sandbox for the Initech pilot',
-        '   Owner: Dana Whitfield · Due: Tue 17 Nov',
-      ].join('\n'),
-    );
-  });
-
-  it('marks flagged items in the text part and ends with why the reader got it', () => {
-    // Prepare
-    const view = buildWrapupView(weeklyOneOnOne(), storedItems(pipelineItems));
-
-    // Act
-    const text = renderWrapup(view).text;
-
-    // Assess
-    expect(text).toContain('   Owner: no owner · Due: Thu 19 Nov\n   [needs an owner]\n');
-    expect(text).toContain('   Owner: Marcus Reid · Due: no date\n   [needs a date]\n');
-    expect(text).toContain('Settle the flagged items at your next 1:1 — who owns each one, and by when');
-    expect(
-      text.endsWith(
-        '-- \nYou are getting this because you attended the 1:1 whose notes were forwarded to followthrough.\n',
-      ),
-    ).toBe(true);
+    expect(render).toThrow(/only http\(s\) links/);
   });
 
   it('keeps user text as written in the text part, where there is no markup to escape', () => {
     // Prepare
-    const items = storedItems([{ text: `Check the CRM export ${hostile}`, owner: marcus.address, due: null }]);
+    const items = storedItems([{ text: `Check the CRM export ${hostile} {{x}}`, owner: marcus.address, due: null }]);
 
     // Act
-    const text = renderWrapup(buildWrapupView(weeklyOneOnOne(), items)).text;
+    const text = wrapup(items).text;
 
     // Assess
-    expect(text).toContain(`1. Check the CRM export ${hostile}\n`);
+    expect(text).toContain(`1. Check the CRM export ${hostile} {{x}}\n`);
   });
 
-  it('aligns the details of items numbered 10 and up under their text', () => {
+  it('collapses the line breaks of hard-wrapped notes in item text', () => {
+    // Prepare
+    const items = storedItems([
+      { text: 'Walk the Initech\n   champion through\tthe renewal deck', owner: dana.address, due: '2026-11-16' },
+    ]);
+
+    // Act
+    const mail = wrapup(items);
+
+    // Assess
+    expect(mail.text).toContain('1. Walk the Initech champion through the renewal deck\n');
+    expect(mail.html).toContain('>Walk the Initech champion through the renewal deck<');
+  });
+
+  it('aligns the details and links of items numbered 10 and up under their text', () => {
     // Prepare
     const specs = Array.from({ length: 10 }, (_, index) => ({
       text: `Call account ${index + 1} about the Q4 renewal`,
@@ -304,9 +276,30 @@ describe('renderWrapup', () => {
     }));
 
     // Act
-    const text = renderWrapup(buildWrapupView(weeklyOneOnOne(), storedItems(specs))).text;
+    const text = wrapup(storedItems(specs)).text;
 
     // Assess
-    expect(text).toContain('10. Call account 10 about the Q4 renewal\n    Owner: Marcus Reid · Due: Fri 20 Nov\n');
+    expect(text).toContain(
+      [
+        '10. Call account 10 about the Q4 renewal',
+        '    Owner: Marcus Reid · Due: Fri 20 Nov',
+        '    Done: http://127.0.0.1:8787/a/tok-mtg_01JCDANAMARCUS1112-10-done',
+      ].join('\n'),
+    );
+  });
+
+  it('ends the text part with the footer after the signature delimiter', () => {
+    // Prepare
+    const items = storedItems(pipelineItems);
+
+    // Act
+    const text = wrapup(items).text;
+
+    // Assess
+    expect(
+      text.endsWith(
+        '-- \nReply with: done 2 · drop 3 · 2 due friday · snooze 1 to 12/1 · 2 owner Jordan\nYou are getting this because you attended the 1:1 whose notes were forwarded to followthrough.\n',
+      ),
+    ).toBe(true);
   });
 });
