@@ -227,10 +227,7 @@ async function schedulesCommand(stack: LocalStack, flags: Flags, out: (line: str
   }
   if (schedules.length === 0) out('No schedules.');
   for (const s of schedules) {
-    const when =
-      'weekly' in s
-        ? `every ${s.weekly.day} ${s.weekly.time} ${s.weekly.timeZone}, next ${s.nextAt}`
-        : s.at;
+    const when = 'weekly' in s ? `every ${s.weekly.day} ${s.weekly.time} ${s.weekly.timeZone}, next ${s.nextAt}` : s.at;
     out(`${s.state.padEnd(7)} ${s.name}  ${when}`);
   }
   return 0;

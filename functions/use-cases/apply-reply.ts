@@ -106,7 +106,8 @@ export async function applyReply(
     }
   }
 
-  const about = replied.subject.replace(/\s*\[ft-[a-z2-7]{10}\]$/i, '').replace(/^[^:]*:\s*/, '');
+  // What the replied mail was, in its own words: "Wrap-up: 1:1 Dana / Marcus — Thu 12 Nov".
+  const about = replied.subject.replace(/\s*\[ft-[a-z2-7]{10}\]$/i, '');
   const mail = renderConfirmationMail({
     to: sender,
     about,

@@ -60,6 +60,7 @@ export async function sendDigest(deps: OutgoingDeps, job: DigestJob): Promise<Se
     meetingDate: day,
     open,
     agenda,
+    topics: latest === undefined ? [] : ((await deps.store.getMeeting(latest.id))?.agenda ?? []),
     growth,
     links: linksFor(deps, recipient.address),
   });

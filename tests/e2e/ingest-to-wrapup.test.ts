@@ -33,19 +33,22 @@ describe('ingest → tick → outbox on the local stack', () => {
 
   const outbox = async (): Promise<OutboxEntry[]> => JSON.parse((await cli('outbox', '--json', '--data', data)).output);
 
-  it('sends a wrap-up to both attendees with every item, owner and due date, once the schedule falls due', async () => {
+  it('sends a wrap-up to each attendee with every item, owner and due date, once the schedule falls due', async () => {
     await cli('ingest', fixturePath('demo-one-on-one.eml'), '--data', data, '--now', '2026-11-17T21:43:00Z');
 
     await cli('tick', '--to', '+29m', '--data', data);
     expect(await outbox()).toEqual([]);
     await cli('tick', '--to', '+1m', '--data', data);
-    const [wrapup, ...others] = await outbox();
+    const sent = await outbox();
 
-    expect(others).toEqual([]);
-    expect(wrapup?.kind).toBe('wrapup');
-    expect(wrapup?.to.sort()).toEqual(['leo.martins@northwind-sales.example', 'priya.raman@northwind-sales.example']);
+    expect(sent.map((m) => m.kind)).toEqual(['wrapup', 'wrapup']);
+    expect(sent.flatMap((m) => m.to).sort()).toEqual([
+      'leo.martins@northwind-sales.example',
+      'priya.raman@northwind-sales.example',
+    ]);
+    const wrapup = sent.find((m) => m.to.includes('leo.martins@northwind-sales.example'));
     const mail = await PostalMime.parse(await readFile(wrapup?.file ?? ''));
-    expect(mail.subject).toBe('Wrap-up: 1:1 Priya / Leo — Tue 17 Nov');
+    expect(mail.subject).toMatch(/^Wrap-up: 1:1 Priya \/ Leo — Tue 17 Nov \[ft-[a-z2-7]{10}\]$/);
     expect(mail.text).toMatch(
       /1\. Send Bramble & Finch the redlined MSA[\s\S]*Owner: Leo Martins[\s\S]*Due: Thu 19 Nov/,
     );
@@ -76,7 +79,7 @@ describe('ingest → tick → outbox on the local stack', () => {
     expect(again.output).toMatch(/Already ingested/);
     const items = JSON.parse((await cli('items', '--json', '--data', data)).output);
     expect(items).toHaveLength(5);
-    expect(await outbox()).toHaveLength(1);
+    expect((await outbox()).filter((m) => m.kind === 'wrapup')).toHaveLength(2);
   });
 
   it('refuses a file that is not an email with exit code 2 and keeps the raw bytes', async () => {

@@ -222,6 +222,7 @@ export function danaDigest(overrides: Partial<DigestInput> = {}): DigestInput {
     meetingDate: day,
     open,
     agenda,
+    topics: ['Walk through the Q1 territory split'],
     growth,
     links: linkFor,
     ...overrides,

@@ -17,7 +17,8 @@ export function daysBetween(from: string, to: string): number {
 
 /**
  * How an open item stands on `day`: overdue (due before it), and stalled — open across two or more later meetings
- * of its series (counting `upcoming`, the meeting a digest prepares for), or overdue by a week.
+ * of its series (counting `upcoming`, the meeting a digest prepares for), or overdue by a week. A growth goal runs
+ * for months by design: only its follow-up date, a week past, makes it stalled.
  */
 export function assess(
   item: StoredItem,
@@ -34,7 +35,7 @@ export function assess(
     overdue: daysOverdue > 0,
     daysOverdue,
     meetingsOpen,
-    stalled: meetingsOpen >= STALLED_MEETINGS || daysOverdue >= STALLED_OVERDUE_DAYS,
+    stalled: (item.section !== 'growth' && meetingsOpen >= STALLED_MEETINGS) || daysOverdue >= STALLED_OVERDUE_DAYS,
   };
 }
 

@@ -29,7 +29,7 @@ export function renderDigestMail(input: DigestInput): RenderedMail {
   const year = parseCalendarDate(input.meetingDate)?.year;
   const day = formatIsoDate(input.meetingDate, year);
   const people = series.members;
-  const count = input.open.length + input.agenda.length + input.growth.length;
+  const count = input.open.length + input.agenda.length + input.growth.length + input.topics.length;
 
   const view = (listed: ListedItem, dueLabel: string, agreedWord: string) =>
     listedItemView(listed, details(listed, people, year, dueLabel, agreedWord), input.links, year);
@@ -42,12 +42,13 @@ export function renderDigestMail(input: DigestInput): RenderedMail {
             input.open.map((listed) => view(listed, 'Due', 'agreed')),
             { empty: 'Nothing is still open from earlier meetings.' },
           ),
-          ...(input.agenda.length === 0
+          ...(input.agenda.length === 0 && input.topics.length === 0
             ? []
             : [
                 group(
                   'Agenda',
                   input.agenda.map((listed) => view(listed, 'Due', 'noted')),
+                  { topics: input.topics },
                 ),
               ]),
           ...(input.growth.length === 0

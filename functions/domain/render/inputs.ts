@@ -44,8 +44,10 @@ export interface DigestInput {
   meetingDate: string;
   /** Open items from earlier meetings of the series (snoozed ones left out): overdue first, then oldest first. */
   open: ListedItem[];
-  /** What the latest notes listed under their "next time" / agenda heading, still open. */
+  /** Items the latest notes listed under their "next time" / agenda heading, still open. */
   agenda: ListedItem[];
+  /** The topics listed there that are not items (no owner, no date): "Walk through the Q1 territory split". */
+  topics: string[];
   /** Growth and development items, still open, with their follow-up dates. */
   growth: ListedItem[];
   links: LinkFor;

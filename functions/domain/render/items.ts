@@ -74,6 +74,8 @@ export interface GroupView {
   note: string | null;
   empty: string | null;
   items: ItemView[];
+  /** Plain points with no owner or date, listed after the items (a digest's agenda topics). */
+  topics: string[];
 }
 
 export interface IntroView {
@@ -241,8 +243,14 @@ export function listedItemView(
   });
 }
 
-export function group(heading: string, items: ItemView[], options: { note?: string; empty?: string } = {}): GroupView {
-  return { heading, note: options.note ?? null, empty: items.length === 0 ? (options.empty ?? null) : null, items };
+export function group(
+  heading: string,
+  items: ItemView[],
+  options: { note?: string; empty?: string; topics?: string[] } = {},
+): GroupView {
+  const topics = options.topics ?? [];
+  const empty = items.length === 0 && topics.length === 0 ? (options.empty ?? null) : null;
+  return { heading, note: options.note ?? null, empty, items, topics };
 }
 
 /** What a mail made of item groups shows (wrap-up, digest, weekly): templates/partials/_groups.mjml and around. */
@@ -303,6 +311,8 @@ export function groupText(view: GroupView): string[] {
   lines.push('');
   if (view.empty !== null) lines.push(view.empty, '');
   for (const item of view.items) lines.push(...itemText(item));
+  for (const topic of view.topics) lines.push(`- ${topic}`);
+  if (view.topics.length > 0) lines.push('');
   return lines;
 }
 

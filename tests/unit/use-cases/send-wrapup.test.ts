@@ -1,79 +1,97 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DynamoDbStore } from '../../../functions/adapters/aws/dynamodb-store';
-import { FileRawMailArchive } from '../../../functions/adapters/local/file-raw-mail';
-import { FileScheduler } from '../../../functions/adapters/local/file-scheduler';
-import { listOutbox, OutboxMailer } from '../../../functions/adapters/local/outbox-mailer';
 import { NotFoundError } from '../../../functions/domain/errors';
 import { createScheduledSendHandler } from '../../../functions/handlers/scheduled-send';
-import { ingestNotes } from '../../../functions/use-cases/ingest-notes';
+import type { Mailer } from '../../../functions/ports/mailer';
+import { ingestEmail } from '../../../functions/use-cases/ingest-email';
 import { fixtureBytes } from '../../support/fixtures';
-import { startTestStore } from '../../support/local-store';
+import { startWorlds, type UseCaseWorld } from '../../support/use-case-deps';
 
-const clock = { now: () => new Date('2026-11-17T22:13:00Z') };
+const leo = 'leo.martins@northwind-sales.example';
+const priya = 'priya.raman@northwind-sales.example';
 
 describe('the scheduled wrap-up', () => {
-  let local: Awaited<ReturnType<typeof startTestStore>>;
-  let dir: string;
-  let store: DynamoDbStore;
+  let worlds: Awaited<ReturnType<typeof startWorlds>>;
+  let world: UseCaseWorld;
   let handler: (event: unknown) => Promise<void>;
   let meetingId: string;
 
   beforeAll(async () => {
-    local = await startTestStore();
+    worlds = await startWorlds();
   });
   afterAll(async () => {
-    await local.server.close();
+    await worlds.close();
   });
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'followthrough-wrapup-'));
-    store = await local.newStore();
-    const ingested = await ingestNotes(
-      {
-        store,
-        scheduler: new FileScheduler(join(dir, 'schedules.json')),
-        archive: new FileRawMailArchive(join(dir, 'raw')),
-        clock,
-        config: { inboxAddress: 'notes@followthrough.example', wrapupDelayMinutes: 30 },
-      },
-      fixtureBytes('demo-one-on-one.eml'),
-    );
+    world = await worlds.world('2026-11-17T21:43:00Z');
+    const ingested = await ingestEmail(world.deps, fixtureBytes('demo-one-on-one.eml'));
+    if (ingested.outcome !== 'ingested') throw new Error('the fixture should ingest');
     meetingId = ingested.meeting.id;
-    handler = createScheduledSendHandler({
-      store,
-      mailer: new OutboxMailer({ dir: join(dir, 'outbox'), clock }),
-      clock,
-      config: { fromAddress: 'notes@followthrough.example' },
-    });
+    world.clock.set('2026-11-17T22:13:00Z');
+    handler = createScheduledSendHandler(world.deps);
   });
   afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    await world.dispose();
   });
 
-  it('sends one wrap-up to every attendee and records when it went', async () => {
+  it('sends each attendee their own wrap-up and records when it went', async () => {
     await handler({ kind: 'wrapup', meetingId });
 
-    const sent = await listOutbox(join(dir, 'outbox'));
-    expect(sent.map((m) => [m.kind, m.to.sort()])).toEqual([
-      ['wrapup', ['leo.martins@northwind-sales.example', 'priya.raman@northwind-sales.example']],
+    const sent = await world.outbox();
+    expect(sent.map((m) => [m.kind, m.to]).sort()).toEqual([
+      ['wrapup', [leo]],
+      ['wrapup', [priya]],
     ]);
-    expect(await store.getMeeting(meetingId)).toMatchObject({ wrapupSentAt: '2026-11-17T22:13:00.000Z' });
+    expect(await world.store.getMeeting(meetingId)).toMatchObject({ wrapupSentAt: '2026-11-17T22:13:00.000Z' });
+  });
+
+  it('records each wrap-up under a ref that its subject carries, with the numbers it shows', async () => {
+    await handler({ kind: 'wrapup', meetingId });
+
+    const [first] = (await world.outbox()).filter((m) => m.to.includes(leo));
+    const ref = /\[ft-([a-z2-7]{10})\]$/.exec(first?.subject ?? '')?.[1] ?? '';
+    const record = await world.store.getSentMail(ref);
+    expect(record).toMatchObject({ kind: 'wrapup', meetingId, to: [leo] });
+    expect(record?.items.map((r) => [r.number, r.seq])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+      [5, 5],
+    ]);
   });
 
   it('sends nothing more when the schedule fires a second time', async () => {
     await handler({ kind: 'wrapup', meetingId });
     await handler({ kind: 'wrapup', meetingId });
 
-    expect(await listOutbox(join(dir, 'outbox'))).toHaveLength(1);
+    expect(await world.outbox()).toHaveLength(2);
+  });
+
+  it('sends only the missing one when a first run stopped after the first attendee', async () => {
+    let calls = 0;
+    const failingSecond: Mailer = {
+      send: (mail) => {
+        calls += 1;
+        return calls === 2 ? Promise.reject(new Error('SES throttled')) : world.deps.mailer.send(mail);
+      },
+    };
+    await expect(
+      createScheduledSendHandler({ ...world.deps, mailer: failingSecond })({ kind: 'wrapup', meetingId }),
+    ).rejects.toThrow('SES throttled');
+
+    await handler({ kind: 'wrapup', meetingId });
+
+    expect((await world.outbox()).map((m) => m.to).sort()).toEqual([[leo], [priya]]);
   });
 
   it('refuses a payload that is not a job, and sends nothing', async () => {
     await expect(handler({ kind: 'wrapup' })).rejects.toThrow(/meetingId/);
     await expect(handler({ kind: 'birthday', meetingId })).rejects.toThrow();
+    await expect(
+      handler({ kind: 'digest', seriesId: 's1', recipient: 'not-an-address', meetingDate: '2026-11-24' }),
+    ).rejects.toThrow(/recipient/);
 
-    expect(await listOutbox(join(dir, 'outbox'))).toEqual([]);
+    expect(await world.outbox()).toEqual([]);
   });
 
   it('fails with NotFoundError for a meeting that does not exist', async () => {
