@@ -3,6 +3,7 @@ import { assess, byAge, counterpartOf, isListed, numbered } from '../domain/item
 import type { StoredItem } from '../domain/model';
 import { renderDigestMail } from '../domain/render/digest';
 import type { ListedItem } from '../domain/render/inputs';
+import { localDate } from '../domain/time';
 import { linksFor, mailRef, type OutgoingDeps, sendOnce } from './outgoing';
 
 export interface DigestJob {
@@ -14,14 +15,17 @@ export interface DigestJob {
 export type SendDigestResult =
   | { outcome: 'sent'; open: number; stalled: number }
   | { outcome: 'already-sent' }
-  /** The series now meets on another day (new notes moved it), or the recipient left it: nothing to send. */
+  /**
+   * The series now meets on another day (new notes moved it), the recipient left it, or the meeting day is over
+   * (a schedule that fires late, after downtime): nothing to send.
+   */
   | { outcome: 'stale' };
 
 /**
  * The pre-meeting digest for one attendee, the morning of the next meeting of a series.
  *
  * 1. Check the job still stands: the series' next meeting is still that day (new notes reschedule the digest,
- *    but a job already in flight may carry the old date).
+ *    but a job already in flight may carry the old date), and that day is not over.
  * 2. One Query for the series' open items; leave out snoozed ones and anything agreed on or after that day.
  * 3. First what is still open from earlier meetings — overdue first, stalled ones called out — then the agenda
  *    the latest notes set, then growth items with their follow-up dates. An empty digest says so in one line.
@@ -31,6 +35,7 @@ export async function sendDigest(deps: OutgoingDeps, job: DigestJob): Promise<Se
   if (series === null) throw new NotFoundError(`No series ${job.seriesId}.`);
   const recipient = series.members.find((p) => p.address === job.recipient.toLowerCase());
   if (series.nextMeeting?.date !== job.meetingDate || recipient === undefined) return { outcome: 'stale' };
+  if (localDate(deps.clock.now(), series.timeZone) > job.meetingDate) return { outcome: 'stale' };
 
   const day = job.meetingDate;
   const items = (await deps.store.listSeriesItems(series.id, { openOnly: true })).filter(
