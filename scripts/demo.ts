@@ -1,7 +1,8 @@
 /**
- * `npm run demo`: the main job end to end on the embedded local stack, in seconds — a 1:1's notes arrive by
- * email, the items are stored in DynamoDB (dynalite), the clock moves past the wrap-up's schedule, and the
- * wrap-up lands in the outbox as a real .eml addressed to both attendees.
+ * `npm run demo`: the follow-up loop end to end on the embedded local stack, in a few seconds — a manager's notes
+ * arrive by email, the wrap-up goes out, a reply closes an item, the next notes arrive, the pre-meeting digest
+ * lists what is still open (stalled items called out), and Monday brings the weekly digests and the roll-up.
+ * Every step is a `followthrough` command; every mail is a real .eml in the outbox.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
@@ -10,33 +11,57 @@ import { main } from '../functions/cli';
 import { openLocalStack } from '../functions/wiring';
 
 const dataDir = resolve('.data/demo');
-const sample = 'tests/fixtures/emails/demo-one-on-one.eml';
-const rule = (title: string) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 72 - title.length))}`);
+const data = relative(process.cwd(), dataDir);
+const loop = 'tests/fixtures/emails/loop';
 const started = performance.now();
+const rule = (title: string) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 74 - title.length))}`);
+
+async function run(...args: string[]): Promise<void> {
+  console.log(`$ followthrough ${args.join(' ')}`);
+  const code = await main([...args, '--data', dataDir]);
+  if (code !== 0) throw new Error(`followthrough ${args[0]} exited with ${code}`);
+}
+
+/** The text part of the latest mail of a kind to one person, with the long signed links left out. */
+async function show(kind: string, to: string): Promise<void> {
+  const stack = await openLocalStack(dataDir);
+  const mails = await stack.listOutbox().finally(() => stack.close());
+  const mail = mails.filter((m) => m.kind === kind && m.to.includes(to)).at(-1);
+  if (!mail) throw new Error(`The demo expected a ${kind} to ${to} in the outbox and found none.`);
+  const parsed = await PostalMime.parse(await readFile(mail.file));
+  console.log(`\nTo: ${to}\nSubject: ${mail.subject}\n`);
+  const text = (parsed.text ?? '').replace(/^ *(Done|Drop|Snooze 1 week): https?:\/\/\S+\n/gm, '');
+  console.log(text.trim().replace(/^/gm, '  │ '));
+  console.log(`  (${relative(process.cwd(), mail.file)}; the Done / Drop / Snooze links are left out above)`);
+}
 
 await rm(dataDir, { recursive: true, force: true });
 
-rule(`1. The notes arrive: followthrough ingest ${sample}`);
-// The notes were sent at 16:42 New York time; the demo's clock starts a minute later.
-await main(['ingest', sample, '--data', dataDir, '--now', '2026-11-17T21:43:00Z']);
+rule('1. Dana forwards the notes of her 1:1 with Marcus (Thu 12 Nov)');
+await run('ingest', `${loop}/01-dana-marcus-nov12.eml`, '--now', '2026-11-12T21:00:00Z');
 
-rule('2. What was stored: followthrough items');
-await main(['items', '--data', dataDir]);
+rule('2. Thirty minutes later each of them gets the wrap-up');
+await run('tick', '--to', '+30m');
+await show('wrapup', 'marcus.reid@acme-sales.example');
 
-rule('3. Thirty minutes later: followthrough tick --to +30m');
-await main(['tick', '--to', '+30m', '--data', dataDir]);
+rule('3. Marcus replies "done 1"');
+await run('ingest', `${loop}/04-marcus-reply-done-1.eml`, '--now', '2026-11-12T22:41:00Z');
+await show('confirmation', 'marcus.reid@acme-sales.example');
 
-const stack = await openLocalStack(dataDir);
-const [wrapup] = (await stack.listOutbox().finally(() => stack.close())).filter((m) => m.kind === 'wrapup');
-if (!wrapup) throw new Error('The demo expected a wrap-up in the outbox and found none.');
-const parsed = await PostalMime.parse(await readFile(wrapup.file));
-rule('4. The wrap-up, as its plain-text part reads');
-console.log(`From:    ${parsed.from?.address}`);
-console.log(`To:      ${wrapup.to.join(', ')}`);
-console.log(`Subject: ${wrapup.subject}\n`);
-console.log(parsed.text?.trim());
+rule('4. Dana’s 1:1 with Priya (Tue 17 Nov) and her next one with Marcus (Thu 19 Nov)');
+await run('ingest', `${loop}/02-dana-priya-nov17.eml`, '--now', '2026-11-17T16:10:00Z');
+await run('ingest', `${loop}/03-dana-marcus-nov19.eml`, '--now', '2026-11-19T21:15:00Z');
+
+rule('5. 08:00 on the day of their next 1:1: the pre-meeting digest');
+await run('tick', '--to', '2026-11-26T13:00:00Z');
+await show('digest', 'dana.whitfield@acme-sales.example');
+
+rule('6. Monday 08:00: weekly digests, and Dana’s roll-up of her reports');
+await run('tick', '--to', '2026-11-30T13:00:00Z');
+await show('rollup', 'dana.whitfield@acme-sales.example');
 
 rule('Where to look');
-console.log(`The wrap-up:  ${relative(process.cwd(), wrapup.file)} (open it in any mail client)`);
-console.log(`The outbox:   npx followthrough outbox --data ${relative(process.cwd(), dataDir)}`);
+console.log(`Every mail:     npx followthrough outbox --data ${data}`);
+console.log(`In a browser:   npm start -- --data ${data}   then open http://127.0.0.1:8787/outbox`);
+console.log('                (the Done / Drop / Snooze links in the mails work there)');
 console.log(`Demo took ${((performance.now() - started) / 1000).toFixed(1)} s.`);
