@@ -81,7 +81,8 @@ function parseBody(body: Uint8Array): WebhookNotes {
   if (parsed.success) return parsed.data;
   const [issue] = parsed.error.issues;
   const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');
-  throw new InvalidInputError(field, `${field}: ${issue?.message ?? 'is not valid'}`);
+  const missing = issue?.code === 'invalid_type' && /received undefined/.test(issue.message);
+  throw new InvalidInputError(field, `${field}: ${missing ? 'is required' : (issue?.message ?? 'is not valid')}`);
 }
 
 function notesOf(input: WebhookNotes): NotesMessage {
