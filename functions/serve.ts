@@ -1,7 +1,8 @@
-import { startHttpServer } from './adapters/local/http-server';
+import { type LocalApp, startHttpServer } from './adapters/local/http-server';
 import { startSmtpInbox } from './adapters/local/smtp-inbox';
+import { ENV } from './config/env';
 import { InvalidInputError } from './domain/errors';
-import { openLocalStack } from './wiring';
+import { type LocalStack, openLocalStack } from './wiring';
 
 export interface ServeOptions {
   dataDir: string;
@@ -19,8 +20,31 @@ export interface ServeOptions {
  */
 export async function startLocalServers(options: ServeOptions) {
   const log = options.log ?? console.log;
-  const stack = await openLocalStack(options.dataDir, process.env, { realTime: true });
-  const http = await startHttpServer(stack.app, { port: options.port, host: '127.0.0.1' });
+  // The links in the mails must lead back to this server on whatever port it got (`--port`, or 0 in tests), so
+  // the HTTP server listens before the stack is configured; an explicit FOLLOWTHROUGH_BASE_URL (a tunnel, a
+  // proxy) still wins. Until the stack is open, a request fails as any internal error does.
+  let opened: LocalStack | undefined;
+  const app = (): LocalApp => {
+    if (opened === undefined) throw new Error('followthrough is still starting');
+    return opened.app;
+  };
+  const http = await startHttpServer(
+    {
+      ingestWebhook: (body) => app().ingestWebhook(body),
+      previewAction: (token) => app().previewAction(token),
+      applyAction: (token) => app().applyAction(token),
+      undoAction: (token) => app().undoAction(token),
+      listOutbox: () => app().listOutbox(),
+      readOutboxMessage: (name) => app().readOutboxMessage(name),
+    },
+    { port: options.port, host: '127.0.0.1' },
+  );
+  const env = { ...process.env, [ENV.baseUrl]: process.env[ENV.baseUrl] ?? http.url };
+  const stack = await openLocalStack(options.dataDir, env, { realTime: true }).catch(async (error: unknown) => {
+    await http.close();
+    throw error;
+  });
+  opened = stack;
   const smtp = await startSmtpInbox({
     port: options.smtpPort,
     host: '127.0.0.1',
@@ -35,6 +59,11 @@ export async function startLocalServers(options: ServeOptions) {
         else throw error;
       }
     },
+  }).catch(async (error: unknown) => {
+    // A taken SMTP port must not leave the HTTP server listening and the store's files locked behind the error.
+    await http.close();
+    await stack.close();
+    throw error;
   });
   let running = Promise.resolve();
   const tick = () => {
