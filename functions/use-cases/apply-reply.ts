@@ -106,8 +106,11 @@ export async function applyReply(
     }
   }
 
-  // What the replied mail was, in its own words: "Wrap-up: 1:1 Dana / Marcus — Thu 12 Nov".
-  const about = replied.subject.replace(/\s*\[ft-[a-z2-7]{10}\]$/i, '');
+  // What the replied mail was, in its own words: "Wrap-up: 1:1 Dana / Marcus — Thu 12 Nov". A reply to a
+  // confirmation is about the mail that one answered, not "Updated: Updated: …".
+  const repliedSubject = replied.subject.replace(/\s*\[ft-[a-z2-7]{10}\]$/i, '');
+  const about =
+    replied.kind === 'confirmation' ? repliedSubject.replace(/^(?:Updated|Nothing changed): /, '') : repliedSubject;
   const mail = renderConfirmationMail({
     to: sender,
     about,
