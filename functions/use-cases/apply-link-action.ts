@@ -3,6 +3,7 @@ import {
   describeUnchanged,
   type ItemRequest,
   nextState,
+  readable,
   snoozeFromToday,
   stateOf,
 } from '../domain/items/changes';
@@ -26,6 +27,8 @@ export interface ActionItemView {
   owner: string | null;
   due: string | null;
   meetingName: string;
+  /** "Wed 2 Dec" while the item is snoozed, else null. */
+  snoozedUntil: string | null;
 }
 
 export type LinkActionOutcome =
@@ -189,6 +192,7 @@ function view(item: StoredItem, meeting: Meeting): ActionItemView {
     owner: owner === undefined ? (item.ownerName ?? item.owner) : displayName(owner),
     due: due === null ? item.due : formatShortDate(due),
     meetingName: `1:1 ${meeting.attendees.map(displayName).join(' / ')}${day === null ? '' : ` — ${formatShortDate(day)}`}`,
+    snoozedUntil: item.snoozedUntil === null ? null : readable(item.snoozedUntil),
   };
 }
 

@@ -20,6 +20,8 @@ export interface ActionItemView {
   due: string | null;
   /** "1:1 Dana / Marcus — Thu 12 Nov" */
   meetingName: string;
+  /** "Wed 2 Dec" while the item is snoozed. */
+  snoozedUntil?: string | null;
 }
 
 export type ActionOutcome =

@@ -15,6 +15,8 @@ export interface PageItem {
   due: string | null;
   /** "1:1 Dana / Marcus — Thu 12 Nov" */
   meetingName: string;
+  /** "Wed 2 Dec" while the item is snoozed; absent or null otherwise. */
+  snoozedUntil?: string | null;
 }
 
 export interface ConfirmPageInput {
@@ -309,7 +311,10 @@ function resultWords(input: ResultPageInput): { headline: string; explanation: s
     case 'applied': {
       const words = applied[input.action];
       const undo = input.undoAction === null ? '' : ' Pressed by mistake? Undo puts it back as it was.';
-      return { status: 'Saved', headline: `${words.headline}: ${text}`, explanation: `${words.explanation}${undo}` };
+      const until = input.item.snoozedUntil;
+      const explanation =
+        input.action === 'snooze' && until ? `It comes back in the digests on ${until}.` : words.explanation;
+      return { status: 'Saved', headline: `${words.headline}: ${text}`, explanation: `${explanation}${undo}` };
     }
     case 'already':
       return {
