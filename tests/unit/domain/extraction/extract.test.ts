@@ -311,3 +311,26 @@ describe('extract', () => {
     ]);
   });
 });
+
+describe('extract: agenda topics', () => {
+  it('keeps the topics under an agenda heading that are not items, and not the items', () => {
+    const { meeting, items } = extract(
+      notes(
+        'Action items\n- Leo: send the MSA by Friday\n\nAgenda for next time\n- Osprey renewal risk\n- Leo to bring the Q1 territory plan\n- Comp plan questions',
+      ),
+      { inboxAddresses },
+    );
+
+    expect(meeting.agenda).toEqual(['Osprey renewal risk', 'Comp plan questions']);
+    expect(items.map((i) => i.section)).toEqual(['action', 'agenda']);
+  });
+
+  it('keeps no topics from notes without an agenda heading, and at most twelve from a long one', () => {
+    const long = `Next time\n${Array.from({ length: 20 }, (_, i) => `- Topic number ${i + 1}`).join('\n')}`;
+
+    expect(extract(notes('Action items\n- Leo: send the MSA by Friday'), { inboxAddresses }).meeting.agenda).toEqual(
+      [],
+    );
+    expect(extract(notes(long), { inboxAddresses }).meeting.agenda).toHaveLength(12);
+  });
+});
