@@ -219,4 +219,16 @@ describe('ingestEmail with notes', () => {
     expect((await store.listMeetings()).items).toEqual([]);
     expect(scheduler.list()).toEqual([]);
   });
+
+  it('takes the next 1:1 from a recurring invite that came with the notes when the notes name none', async () => {
+    world.clock.set('2026-11-10T21:41:00Z');
+
+    const result = await ingestNotes(deps, fixtureBytes('notes-with-inline-invitation.eml'));
+
+    // Every other Tuesday from 15 Sep, 16:00 New York: the notes are of Tue 10 Nov, so the next one is Tue 24 Nov.
+    expect(result.outcome === 'ingested' && result.series.nextMeeting).toEqual({
+      date: '2026-11-24',
+      source: 'calendar',
+    });
+  });
 });
