@@ -34,6 +34,8 @@ export interface MeetingFacts {
   sentAt: string | null;
   /** Minutes east of UTC of the original message's Date header; null when it named none. */
   utcOffsetMinutes: number | null;
+  /** The meeting's IANA time zone when the input names one (the webhook); email gives only an offset. */
+  timeZone: string | null;
   subject: string;
   attendees: Person[];
   /** Who wrote the notes (the original message's From); "I" and "me" in the notes are this person. */

@@ -179,7 +179,7 @@ async function check(deps: LinkActionDeps, token: string): Promise<Checked> {
 function requestOf(claims: LinkClaims, meeting: Meeting, deps: LinkActionDeps): ItemRequest {
   if (claims.action !== 'snooze') return { action: claims.action };
   // A week from today as the meeting's people count days.
-  const today = localDate(deps.clock.now(), timeZoneForOffset(meeting.utcOffsetMinutes));
+  const today = localDate(deps.clock.now(), meeting.timeZone ?? timeZoneForOffset(meeting.utcOffsetMinutes));
   return { action: 'snooze', until: snoozeFromToday(today) };
 }
 

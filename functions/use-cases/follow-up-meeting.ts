@@ -87,17 +87,15 @@ async function recordInSeries(store: Store, meeting: Meeting, calendars: string[
 
 export function withMeeting(current: Series | null, meeting: Meeting, calendars: string[], now: string): Series {
   const known = current?.meetings ?? [];
+  // A stable sort on the date alone: notes arriving for a day already known (a corrected version) come last.
   const meetings = known.some((m) => m.id === meeting.id)
     ? known
     : [...known, { id: meeting.id, date: meeting.date }]
-        .sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id))
+        .sort((a, b) => a.date.localeCompare(b.date))
         .slice(-MAX_SERIES_MEETINGS);
   const latest = meetings.at(-1);
   const isLatest = current === null || latest?.id === meeting.id;
-  const timeZone =
-    isLatest && meeting.utcOffsetMinutes !== null
-      ? timeZoneForOffset(meeting.utcOffsetMinutes)
-      : (current?.timeZone ?? timeZoneForOffset(meeting.utcOffsetMinutes));
+  const timeZone = isLatest ? zoneOf(meeting, current) : (current?.timeZone ?? zoneOf(meeting, null));
   return {
     id: meeting.seriesId,
     members: mergeMembers(current?.members ?? [], meeting.attendees),
@@ -117,6 +115,13 @@ export function withMeeting(current: Series | null, meeting: Meeting, calendars:
     version: (current?.version ?? 0) + 1,
     updatedAt: now,
   };
+}
+
+/** The meeting's own zone when it names one, else the zone of its Date header's offset, else what the series had. */
+function zoneOf(meeting: Meeting, current: Series | null): string {
+  if (meeting.timeZone !== null) return meeting.timeZone;
+  if (meeting.utcOffsetMinutes !== null) return timeZoneForOffset(meeting.utcOffsetMinutes);
+  return current?.timeZone ?? 'UTC';
 }
 
 /** The same addresses (the series id says so); a name learnt once is kept when later mail shows none. */

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { htmlToText } from '../domain/email/html-text';
+import type { WrittenDate } from '../domain/email/message-date';
 import type { NotesMessage } from '../domain/email/read-notes';
 import { FollowthroughError, InvalidInputError } from '../domain/errors';
 import { extract } from '../domain/extraction/extract';
 import type { Extraction } from '../domain/model';
-import { isTimeZone, zonedInstant } from '../domain/time';
+import { isTimeZone, localDate, zonedInstant } from '../domain/time';
 import { type IngestDeps, type NotesResult, RejectedInputError, storeMeeting } from './ingest-email';
 
 /** A body larger than this is refused before it is read whole (413 at the HTTP edge). */
@@ -21,7 +22,8 @@ export const webhookNotesSchema = z
     subject: z.string().trim().max(500).default(''),
     /** The meeting's date, local (YYYY-MM-DD), or an ISO date-time with an offset. */
     date: z.union([day, z.iso.datetime({ offset: true })]),
-    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('UTC'),
+    /** IANA; without it, a date-time's own offset, else UTC. */
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').optional(),
     attendees: z
       .array(z.object({ email: z.email(), name: z.string().trim().max(200).optional() }))
       .min(1, 'needs at least one attendee')
@@ -55,7 +57,8 @@ export async function ingestWebhookNotes(deps: IngestDeps, body: Uint8Array): Pr
   }
   let extraction: Extraction;
   try {
-    extraction = extract(notesOf(input), { inboxAddresses: [deps.config.inboxAddress] });
+    const extracted = extract(notesOf(input), { inboxAddresses: [deps.config.inboxAddress] });
+    extraction = { ...extracted, meeting: { ...extracted.meeting, timeZone: input.timeZone ?? null } };
   } catch (error) {
     if (error instanceof InvalidInputError) throw new RejectedInputError(rawKey, error);
     throw new FollowthroughError('Could not read the notes.', { cause: error });
@@ -89,12 +92,7 @@ function notesOf(input: WebhookNotes): NotesMessage {
   const attendees = input.attendees.map((a) => ({ address: a.email.toLowerCase(), name: a.name ?? null }));
   const authorAddress = (input.author ?? input.attendees[0]?.email ?? '').toLowerCase();
   const author = attendees.find((p) => p.address === authorAddress) ?? null;
-  const date = input.date.slice(0, 10);
-  // The meeting's offset on its day, from the time zone: the same signal a Date header gives for email.
-  const offsetMinutes = Math.round(
-    (Date.parse(`${date}T12:00:00Z`) - zonedInstant(date, '12:00', input.timeZone).getTime()) / 60_000,
-  );
-  const written = { date, offsetMinutes, instant: input.date.length > 10 ? new Date(input.date).toISOString() : null };
+  const written = writtenDate(input.date, input.timeZone);
   return {
     messageId: null,
     original: {
@@ -111,6 +109,29 @@ function notesOf(input: WebhookNotes): NotesMessage {
     addresses: attendees.map((p) => p.address),
   };
 }
+
+/**
+ * The meeting's local date and offset, as a Date header would give them: a date-time is read in the named zone
+ * (01:00Z on the 15th is the evening of the 14th in Los Angeles), else in its own offset; a bare date is local.
+ */
+function writtenDate(date: string, timeZone: string | undefined): WrittenDate {
+  if (date.length === 10) {
+    return { date, offsetMinutes: offsetOn(date, timeZone ?? 'UTC'), instant: null };
+  }
+  const instant = new Date(date);
+  if (timeZone !== undefined) {
+    const local = localDate(instant, timeZone);
+    return { date: local, offsetMinutes: offsetOn(local, timeZone), instant: instant.toISOString() };
+  }
+  const offset = /([+-])(\d{2}):?(\d{2})$/.exec(date);
+  const offsetMinutes =
+    offset === null ? 0 : (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3]));
+  return { date: date.slice(0, 10), offsetMinutes, instant: instant.toISOString() };
+}
+
+/** Minutes east of UTC at noon on that day in that zone. */
+const offsetOn = (date: string, timeZone: string): number =>
+  Math.round((Date.parse(`${date}T12:00:00Z`) - zonedInstant(date, '12:00', timeZone).getTime()) / 60_000);
 
 function bodyText(input: WebhookNotes): string {
   switch (input.format) {

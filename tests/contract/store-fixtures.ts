@@ -28,6 +28,7 @@ export const aMeeting = (overrides: Partial<Meeting> = {}): Meeting => ({
   date: '2025-03-12',
   sentAt: '2025-03-12T16:03:58.000Z',
   utcOffsetMinutes: -300,
+  timeZone: null,
   subject: 'Fwd: Dana / Priya 1:1 — notes',
   attendees: [dana, priya],
   author: dana,

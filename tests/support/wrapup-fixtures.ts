@@ -17,6 +17,7 @@ export function weeklyOneOnOne(overrides: Partial<Meeting> = {}): Meeting {
     date: '2026-11-12',
     sentAt: '2026-11-12T17:41:55.000Z',
     utcOffsetMinutes: -300,
+    timeZone: null,
     subject: 'Marcus / Dana 1:1 — pipeline and Initech renewal',
     attendees: [marcus, dana],
     author: dana,

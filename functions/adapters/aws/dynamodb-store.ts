@@ -57,6 +57,7 @@ const meetingRecord = z.object({
   date: z.string(),
   sentAt: z.nullable(z.string()),
   utcOffsetMinutes: z.nullable(z.number()),
+  timeZone: z.nullable(z.string()),
   subject: z.string(),
   attendees: z.array(person),
   author: z.nullable(person),

@@ -55,6 +55,7 @@ export function extract(notes: NotesMessage, options: ExtractOptions): Extractio
       date: meetingDate,
       sentAt: written.instant,
       utcOffsetMinutes: written.offsetMinutes,
+      timeZone: null,
       subject: original.subject,
       attendees,
       author,

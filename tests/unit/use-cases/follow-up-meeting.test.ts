@@ -22,6 +22,7 @@ function meeting(id: string, date: string, overrides: Partial<Meeting> = {}): Me
     date,
     sentAt: `${date}T20:50:00.000Z`,
     utcOffsetMinutes: -300,
+    timeZone: null,
     subject: '1:1 Dana / Marcus',
     attendees: [dana, marcus],
     author: dana,
@@ -84,6 +85,27 @@ describe('withMeeting', () => {
       nextMeeting: { date: '2026-11-27', source: 'notes' },
       timeZone: 'Etc/GMT+8',
     });
+  });
+
+  it('lets corrected notes for the same day, arriving later, be the latest whatever their ids', () => {
+    for (const [first, second] of [
+      ['m-aaa', 'm-zzz'],
+      ['m-zzz', 'm-aaa'],
+    ] as const) {
+      const series = seriesOf(
+        meeting(first, '2026-11-19', { nextMeetingDate: '2026-11-26' }),
+        meeting(second, '2026-11-19', { author: marcus, nextMeetingDate: '2026-12-03' }),
+      );
+
+      expect(series.meetings.map((m) => m.id)).toEqual([first, second]);
+      expect(series).toMatchObject({ author: marcus, nextMeeting: { date: '2026-12-03', source: 'notes' } });
+    }
+  });
+
+  it('takes the zone the notes name over the one their offset suggests', () => {
+    const series = seriesOf(meeting('m12', '2026-11-12', { timeZone: 'America/New_York' }));
+
+    expect(series.timeZone).toBe('America/New_York');
   });
 
   it('changes neither the author, the next meeting nor the time zone for older notes arriving late', () => {

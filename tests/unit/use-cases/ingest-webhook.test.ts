@@ -188,7 +188,8 @@ describe('notes posted to the webhook', () => {
     const result = ingested(await post(notes));
 
     expect(result.meeting.utcOffsetMinutes).toBe(-420);
-    expect(result.series.timeZone).toBe('Etc/GMT+7');
+    // The zone the caller named, not the offset's Etc zone: the digests follow daylight saving.
+    expect(result.series.timeZone).toBe('America/Los_Angeles');
     // The digest the morning of the next 1:1: 08:00 in Los Angeles.
     expect(result.digestsAt).toEqual(['2026-07-21T15:00:00.000Z', '2026-07-21T15:00:00.000Z']);
   });
@@ -199,12 +200,31 @@ describe('notes posted to the webhook', () => {
     const result = ingested(await post({ ...notes, id: 'notes-2026-01-14', date: '2026-01-14' }));
 
     expect(result.meeting.utcOffsetMinutes).toBe(-480);
-    expect(result.series.timeZone).toBe('Etc/GMT+8');
+    expect(result.series.timeZone).toBe('America/Los_Angeles');
   });
 
   it('takes the meeting’s date from a date-time with an offset', async () => {
     const result = ingested(await post({ ...notes, date: '2026-07-14T16:30:00-07:00' }));
 
     expect(result.meeting).toMatchObject({ date: '2026-07-14', sentAt: '2026-07-14T23:30:00.000Z' });
+  });
+
+  it('reads a date-time in the named zone: 01:00 UTC on the 15th is the evening of the 14th in Los Angeles', async () => {
+    const result = ingested(await post({ ...notes, date: '2026-07-15T01:00:00Z' }));
+
+    expect(result.meeting).toMatchObject({
+      date: '2026-07-14',
+      utcOffsetMinutes: -420,
+      timeZone: 'America/Los_Angeles',
+    });
+  });
+
+  it('reads a date-time with an offset and no zone in its own offset', async () => {
+    const { timeZone: _named, ...withoutZone } = notes;
+
+    const result = ingested(await post({ ...withoutZone, date: '2026-07-14T21:30:00+05:30' }));
+
+    expect(result.meeting).toMatchObject({ date: '2026-07-14', utcOffsetMinutes: 330, timeZone: null });
+    expect(result.series.timeZone).toBe('Asia/Kolkata');
   });
 });
