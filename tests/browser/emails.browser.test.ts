@@ -293,7 +293,7 @@ describe('hostile item text in the wrap-up', () => {
 describe('the empty states at 375 px', () => {
   it('shows the digest with nothing open as its one clean-slate line and no items', async () => {
     // Prepare
-    const empty = renderDigestMail(danaDigest({ open: [], agenda: [], growth: [] }));
+    const empty = renderDigestMail(danaDigest({ open: [], agenda: [], topics: [], growth: [] }));
     const { page } = await open(375, empty.html);
 
     // Act

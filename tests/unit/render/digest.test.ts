@@ -169,7 +169,7 @@ describe('renderDigestMail', () => {
 
   it('is one clean-slate line when nothing is open, with no commands to reply with', () => {
     // Prepare
-    const input = danaDigest({ open: [], agenda: [], growth: [] });
+    const input = danaDigest({ open: [], agenda: [], topics: [], growth: [] });
 
     // Act
     const mail = renderDigestMail(input);
@@ -195,6 +195,34 @@ describe('renderDigestMail', () => {
       'Still open from earlier meetings Nothing is still open from earlier meetings. Agenda',
     );
     expect(mail.text).toContain('Reply with: done 2');
+  });
+
+  it('lists the agenda topics of the notes under Agenda, after its items, escaped in the HTML', () => {
+    // Prepare
+    const input = danaDigest({ topics: ['Walk through the Q1 territory split', 'Comp plan <b>questions</b>'] });
+
+    // Act
+    const mail = renderDigestMail(input);
+
+    // Assess
+    expect(mail.text).toMatch(
+      /Agenda\n------[\s\S]*- Walk through the Q1 territory split\n- Comp plan <b>questions<\/b>\n/,
+    );
+    expect(mail.html).toContain(
+      '<li class="ft-topic" style="margin:0 0 4px;overflow-wrap:anywhere;word-break:break-word">Comp plan &lt;b&gt;questions&lt;&#x2F;b&gt;</li>',
+    );
+  });
+
+  it('shows an agenda of topics alone, with no items, as the agenda and not as a clean slate', () => {
+    // Prepare
+    const input = danaDigest({ open: [], agenda: [], growth: [], topics: ['Q1 territory split'] });
+
+    // Act
+    const mail = renderDigestMail(input);
+
+    // Assess
+    expect(mail.text).toContain('- Q1 territory split');
+    expect(mail.text).not.toContain('clean slate');
   });
 
   it('escapes hostile item text and names in the HTML and keeps them as written in the text', () => {
