@@ -9,7 +9,7 @@ import {
 } from '../domain/items/changes';
 import { type LinkClaims, type SigningKey, verifyLink } from '../domain/links/token';
 import type { Meeting, StoredItem } from '../domain/model';
-import { displayName, formatShortDate, parseCalendarDate } from '../domain/render/format';
+import { displayName, formatIsoDate } from '../domain/render/format';
 import type { LinkAction } from '../domain/render/inputs';
 import { localDate, timeZoneForOffset } from '../domain/time';
 import type { Clock } from '../ports/clock';
@@ -185,13 +185,11 @@ function requestOf(claims: LinkClaims, meeting: Meeting, deps: LinkActionDeps): 
 
 function view(item: StoredItem, meeting: Meeting): ActionItemView {
   const owner = meeting.attendees.find((p) => p.address.toLowerCase() === item.owner?.toLowerCase());
-  const day = parseCalendarDate(meeting.date);
-  const due = item.due === null ? null : parseCalendarDate(item.due);
   return {
     text: item.text,
     owner: owner === undefined ? (item.ownerName ?? item.owner) : displayName(owner),
-    due: due === null ? item.due : formatShortDate(due),
-    meetingName: `1:1 ${meeting.attendees.map(displayName).join(' / ')}${day === null ? '' : ` — ${formatShortDate(day)}`}`,
+    due: item.due === null ? null : formatIsoDate(item.due),
+    meetingName: `1:1 ${meeting.attendees.map(displayName).join(' / ')} — ${formatIsoDate(meeting.date)}`,
     snoozedUntil: item.snoozedUntil === null ? null : readable(item.snoozedUntil),
   };
 }

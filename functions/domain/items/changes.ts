@@ -1,6 +1,6 @@
 import { addDays } from '../email/message-date';
 import type { ItemAction, ItemState, StoredItem } from '../model';
-import { formatShortDate, parseCalendarDate } from '../render/format';
+import { formatIsoDate } from '../render/format';
 
 /** What someone asked for, with what the action needs: a date for snooze and due, a person for owner. */
 export type ItemRequest =
@@ -85,7 +85,5 @@ export function describeUnchanged(action: ItemAction, state: ItemState): string 
 }
 
 export function readable(date: string | null): string {
-  if (date === null) return 'no date';
-  const day = parseCalendarDate(date);
-  return day === null ? date : formatShortDate(day);
+  return date === null ? 'no date' : formatIsoDate(date);
 }

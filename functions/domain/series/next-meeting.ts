@@ -11,6 +11,7 @@ import ICAL from 'ical.js';
 import { addDays } from '../email/message-date';
 import type { ParsedEmail } from '../email/parse-email';
 import type { NextMeetingSource, Person } from '../model';
+import { isTimeZone, localDate, zonedInstant } from '../time';
 
 // ---------- The series ----------
 
@@ -290,67 +291,13 @@ function localDateOf(time: ICAL.Time, tzid: string | null, timeZone: string): st
   const wall = isoDate(time.year, time.month, time.day);
   if (time.isDate) return wall;
   if (time.zone !== null && time.zone !== ICAL.Timezone.localTimezone) {
-    return dateIn(new Date(time.toUnixTime() * 1000), timeZone);
+    return localDate(new Date(time.toUnixTime() * 1000), timeZone);
   }
-  if (tzid !== null && isIanaZone(tzid)) {
-    return dateIn(instantOfWallTime(time, tzid), timeZone);
+  if (tzid !== null && isTimeZone(tzid)) {
+    const clock = `${String(time.hour).padStart(2, '0')}:${String(time.minute).padStart(2, '0')}`;
+    return localDate(zonedInstant(wall, clock, tzid), timeZone);
   }
   return wall;
-}
-
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-function format(timeZone: string): Intl.DateTimeFormat {
-  let formatter = dateFormats.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    dateFormats.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** The wall-clock reading of an instant in a zone, as if that reading were UTC (epoch ms). */
-function wallClockMs(instant: Date, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const { type, value } of format(timeZone).formatToParts(instant)) parts[type] = Number(value);
-  return Date.UTC(
-    parts.year ?? 0,
-    (parts.month ?? 1) - 1,
-    parts.day ?? 1,
-    parts.hour ?? 0,
-    parts.minute ?? 0,
-    parts.second ?? 0,
-  );
-}
-
-function dateIn(instant: Date, timeZone: string): string {
-  return new Date(wallClockMs(instant, timeZone)).toISOString().slice(0, 10);
-}
-
-function instantOfWallTime(time: ICAL.Time, timeZone: string): Date {
-  const wall = Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute, time.second);
-  // The zone's offset at a first guess, then at the instant that guess gives: right on both sides of a DST change.
-  const first = wall - (wallClockMs(new Date(wall), timeZone) - wall);
-  return new Date(wall - (wallClockMs(new Date(first), timeZone) - first));
-}
-
-function isIanaZone(name: string): boolean {
-  if (!/^[A-Za-z]/.test(name)) return false;
-  try {
-    format(name);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // ---------- Cadence ----------
