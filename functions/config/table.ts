@@ -3,14 +3,15 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 /**
  * The single-table design, shared by the store adapter, the local servers and the CDK data stack.
  *
- * | record             | pk                     | sk              |
- * |--------------------|------------------------|-----------------|
- * | meeting            | MEETING#<id>           | META            |
- * | item               | MEETING#<meetingId>    | ITEM#<seq 0000> |
- * | series             | SERIES#<id>            | META            |
- * | person             | PERSON#<address lower> | META            |
- * | sent mail          | MAIL#<ref>             | META            |
- * | Message-ID pointer | MSGID#<Message-ID>     | META            |
+ * | record             | pk                       | sk              |
+ * |--------------------|--------------------------|-----------------|
+ * | meeting            | MEETING#<id>             | META            |
+ * | item               | MEETING#<meetingId>      | ITEM#<seq 0000> |
+ * | series             | SERIES#<id>              | META            |
+ * | person             | PERSON#<address lower>   | META            |
+ * | sent mail          | MAIL#<ref>               | META            |
+ * | Message-ID pointer | MSGID#<Message-ID>       | META            |
+ * | suppression        | SUPPRESS#<address lower> | META            |
  *
  * | record  | gsi1pk / gsi1sk                                                           | gsi2pk / gsi2sk                                                   |
  * |---------|---------------------------------------------------------------------------|-------------------------------------------------------------------|
@@ -86,6 +87,10 @@ export const authorSortKey = (seriesId: string): string => `SERIES#${seriesId}`;
 
 /** Addresses differ in case between mail clients; the person is the same. */
 export const personKey = (address: string) => ({ pk: `PERSON#${address.toLowerCase()}`, sk: meta }) as const;
+
+/** A bounce or complaint names the address as the recipient's server wrote it, in any case. */
+export const suppressionKey = (address: string) =>
+  ({ pk: `SUPPRESS#${address.trim().toLowerCase()}`, sk: meta }) as const;
 
 export const sentMailKey = (ref: string) => ({ pk: `MAIL#${ref}`, sk: meta }) as const;
 

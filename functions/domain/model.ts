@@ -165,3 +165,19 @@ export interface SentMailRecord {
   seriesId: string | null;
   items: ItemRef[];
 }
+
+/**
+ * An address that bounced for good or complained, as SES reported it: nothing is sent to it again. Sending to an
+ * address that bounces or complains hurts the SES account's reputation, which every other recipient depends on.
+ */
+export interface SuppressionRecord {
+  /** Lower-case, with no display name. */
+  address: string;
+  reason: 'bounce' | 'complaint';
+  /** "Permanent/General" for a bounce; the complaint's feedback type ("abuse") or "unspecified". */
+  detail: string;
+  /** SES's feedbackId for the bounce or complaint: where to look it up in SES. */
+  feedbackId: string;
+  /** When it was recorded (ISO, UTC). */
+  at: string;
+}

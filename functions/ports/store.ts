@@ -7,6 +7,7 @@ import type {
   SentMailRecord,
   Series,
   StoredItem,
+  SuppressionRecord,
 } from '../domain/model';
 
 export type ClaimResult =
@@ -82,4 +83,13 @@ export interface Store {
   recordSentMail(mail: SentMailRecord): Promise<void>;
   getSentMail(ref: string): Promise<SentMailRecord | null>;
   findSentMailByMessageId(messageId: string): Promise<SentMailRecord | null>;
+
+  /**
+   * Stops all mail to an address. The first record wins: a second event for the same address (SNS delivers at
+   * least once, and mail already in flight can bounce after the first) changes nothing, so the record keeps the
+   * reason we first stopped. The address is matched whatever its case.
+   */
+  suppressAddress(record: SuppressionRecord): Promise<void>;
+  /** The suppression of this address (any case), or null when mail to it may go. */
+  getSuppression(address: string): Promise<SuppressionRecord | null>;
 }

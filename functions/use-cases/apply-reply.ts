@@ -17,7 +17,7 @@ import { displayName, firstName } from '../domain/render/format';
 import type { AppliedChange } from '../domain/render/inputs';
 import { parseReplyCommands, type ReplyCommand, visibleReplyText } from '../domain/replies/commands';
 import { localDate } from '../domain/time';
-import { mailRef, type OutgoingDeps, sendOnce } from './outgoing';
+import { mailRef, type OutgoingDeps, type SendOutcome, sendOnce } from './outgoing';
 
 export type ReplyResult =
   | {
@@ -27,7 +27,8 @@ export type ReplyResult =
       applied: AppliedChange[];
       refused: { line: string; reason: string }[];
       notUnderstood: string[];
-      confirmation: 'sent' | 'already-sent';
+      /** 'suppressed': the sender's address bounced or complained, so no confirmation went. */
+      confirmation: SendOutcome;
     }
   /** The sender was at none of the meetings the mail is about: nothing changed and nothing is sent back. */
   | { outcome: 'reply-refused'; repliedRef: string; reason: string };

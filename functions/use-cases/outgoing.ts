@@ -79,12 +79,17 @@ export interface Sending {
   headers?: Record<string, string>;
 }
 
+/** What became of one mail: 'suppressed' went nowhere, because the address bounced for good or complained. */
+export type SendOutcome = 'sent' | 'already-sent' | 'suppressed';
+
 /**
  * Sends one mail unless its ref says it went already, then records it. Send first, record after: a crash between
  * the two sends it once more on the retry, which beats never sending it (schedules fire at least once anyway).
+ * Nothing goes to a suppressed address, and nothing is recorded for it, so that it does not pass for sent.
  */
-export async function sendOnce(deps: OutgoingDeps, sending: Sending): Promise<'sent' | 'already-sent'> {
+export async function sendOnce(deps: OutgoingDeps, sending: Sending): Promise<SendOutcome> {
   if ((await deps.store.getSentMail(sending.ref)) !== null) return 'already-sent';
+  if ((await deps.store.getSuppression(sending.to.address)) !== null) return 'suppressed';
   const subject = subjectWithRef(sending.mail.subject, sending.ref);
   const sent = await deps.mailer.send({
     kind: sending.kind,

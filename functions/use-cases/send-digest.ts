@@ -15,6 +15,8 @@ export interface DigestJob {
 export type SendDigestResult =
   | { outcome: 'sent'; open: number; stalled: number }
   | { outcome: 'already-sent' }
+  /** The recipient's address bounced for good or complained: nothing went. */
+  | { outcome: 'suppressed' }
   /**
    * The series now meets on another day (new notes moved it), the recipient left it, or the meeting day is over
    * (a schedule that fires late, after downtime): nothing to send.
@@ -78,6 +80,6 @@ export async function sendDigest(deps: OutgoingDeps, job: DigestJob): Promise<Se
     seriesId: series.id,
     items: shown.map(({ number, item }) => ({ number, meetingId: item.meetingId, seq: item.seq })),
   });
-  if (sent === 'already-sent') return { outcome: 'already-sent' };
+  if (sent !== 'sent') return { outcome: sent };
   return { outcome: 'sent', open: open.length, stalled: open.filter((i) => i.stalled).length };
 }

@@ -13,8 +13,8 @@ export const MANAGER_SERIES = 2;
 const SERIES_PAGE = 25;
 
 export interface SendWeeklyResult {
-  weekly: 'sent' | 'already-sent' | 'nothing-open';
-  rollup: 'sent' | 'already-sent' | 'nothing-open' | 'not-a-manager';
+  weekly: 'sent' | 'already-sent' | 'suppressed' | 'nothing-open';
+  rollup: 'sent' | 'already-sent' | 'suppressed' | 'nothing-open' | 'not-a-manager';
 }
 
 /**

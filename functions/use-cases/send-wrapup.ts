@@ -22,7 +22,7 @@ export async function sendWrapup(deps: OutgoingDeps, meetingId: string): Promise
   for (const attendee of meeting.attendees) {
     const mail = renderWrapupMail({ meeting, items, links: linksFor(deps, attendee.address) });
     subject = mail.subject;
-    await sendOnce(deps, {
+    const outcome = await sendOnce(deps, {
       ref: mailRef('wrapup', meeting.id, attendee.address),
       kind: 'wrapup',
       to: attendee,
@@ -32,7 +32,8 @@ export async function sendWrapup(deps: OutgoingDeps, meetingId: string): Promise
       items: items.map((item) => ({ number: item.seq, meetingId: item.meetingId, seq: item.seq })),
       headers: { 'X-Followthrough-Meeting': meeting.id },
     });
-    to.push(attendee.address);
+    // A suppressed attendee gets nothing; the others still get theirs, and the wrap-up counts as sent.
+    if (outcome !== 'suppressed') to.push(attendee.address);
   }
   await deps.store.markWrapupSent(meetingId, deps.clock.now().toISOString());
   return { outcome: 'sent', to, subject };

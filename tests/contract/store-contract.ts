@@ -4,7 +4,7 @@ import { DynamoDbStore } from '../../functions/adapters/aws/dynamodb-store';
 import { ensureTable } from '../../functions/adapters/aws/dynamodb-table';
 import { createLocalDynamoClient } from '../../functions/adapters/local/local-dynamodb-client';
 import { InvalidInputError, NotFoundError } from '../../functions/domain/errors';
-import type { ItemState, Meeting, Series, StoredItem } from '../../functions/domain/model';
+import type { ItemState, Meeting, Series, StoredItem, SuppressionRecord } from '../../functions/domain/model';
 import type { Page, Store } from '../../functions/ports/store';
 import {
   aChange,
@@ -72,6 +72,16 @@ const stateOf = (item: StoredItem): ItemState => ({
   owner: item.owner,
   ownerName: item.ownerName,
   snoozedUntil: item.snoozedUntil,
+});
+
+/** Priya's mailbox no longer exists: SES reported a permanent bounce of her wrap-up. */
+const aSuppression = (overrides: Partial<SuppressionRecord> = {}): SuppressionRecord => ({
+  address: priya.address,
+  reason: 'bounce',
+  detail: 'Permanent/General',
+  feedbackId: '0100019a1f3c2b7e-4d5a9e61-8c2f-4b7e-9a13-5e0c7d2f1b84-000000',
+  at: '2025-03-12T16:41:02.000Z',
+  ...overrides,
 });
 
 const refs = (items: StoredItem[]): Array<[string, number]> => items.map(({ meetingId, seq }) => [meetingId, seq]);
@@ -970,6 +980,54 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       expect(await store.getSentMail(aSentMail().ref)).toStrictEqual(aSentMail());
     });
 
+    it('suppresses an address and reads the record back', async () => {
+      // Act
+      await store.suppressAddress(aSuppression());
+
+      // Assess
+      expect(await store.getSuppression(priya.address)).toStrictEqual(aSuppression());
+    });
+
+    it('finds a suppression whatever the case of the stored or the asked address', async () => {
+      // Prepare
+      await store.suppressAddress(aSuppression({ address: 'Priya.Raman@Northwind.example' }));
+
+      // Act
+      const suppression = await store.getSuppression('PRIYA.RAMAN@northwind.EXAMPLE');
+
+      // Assess
+      expect(suppression).toStrictEqual(aSuppression());
+    });
+
+    it('keeps the first suppression of an address when another event for it arrives', async () => {
+      // Prepare
+      await store.suppressAddress(aSuppression());
+
+      // Act
+      await store.suppressAddress(
+        aSuppression({
+          reason: 'complaint',
+          detail: 'abuse',
+          feedbackId: '0100019a1f5e8d02-7c1b3a49-6f2e-4d8a-b5c7-0e9f2d6a4b13-000000',
+          at: '2025-03-13T09:00:00.000Z',
+        }),
+      );
+
+      // Assess
+      expect(await store.getSuppression(priya.address)).toStrictEqual(aSuppression());
+    });
+
+    it('returns null for an address it has not suppressed', async () => {
+      // Prepare
+      await store.suppressAddress(aSuppression());
+
+      // Act
+      const suppression = await store.getSuppression(dana.address);
+
+      // Assess
+      expect(suppression).toBeNull();
+    });
+
     it('answers every method without a Scan, across the whole suite', async () => {
       // Prepare: every method once more, so this holds even when the test runs alone
       await store.claimMeeting(aMeeting());
@@ -1002,6 +1060,9 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       await store.recordSentMail(aSentMail());
       await store.getSentMail(aSentMail().ref);
       await store.findSentMailByMessageId(aSentMail().messageId);
+      await store.suppressAddress(aSuppression());
+      await store.suppressAddress(aSuppression());
+      await store.getSuppression(priya.address);
 
       // Act
       const sent = new Set([...suiteCommands, ...context.commands]);

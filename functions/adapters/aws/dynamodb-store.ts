@@ -27,6 +27,7 @@ import {
   seriesItemsPartition,
   seriesItemsSortKey,
   seriesKey,
+  suppressionKey,
 } from '../../config/table';
 import { FollowthroughError, InvalidInputError, NotFoundError } from '../../domain/errors';
 import type {
@@ -38,6 +39,7 @@ import type {
   SentMailRecord,
   Series,
   StoredItem,
+  SuppressionRecord,
 } from '../../domain/model';
 import type { ClaimResult, ItemQuery, Page, Store } from '../../ports/store';
 
@@ -137,6 +139,14 @@ const sentMailRecord = z.object({
 
 const messageIdPointer = z.object({ ref: z.string() });
 
+const suppressionRecord = z.object({
+  address: z.string(),
+  reason: z.enum(['bounce', 'complaint']),
+  detail: z.string(),
+  feedbackId: z.string(),
+  at: z.string(),
+});
+
 type StoredRecord = Record<string, unknown>;
 
 const parseRecord = <T>(schema: z.ZodMiniType<T>, record: StoredRecord): T => {
@@ -156,6 +166,8 @@ const toSeries = (record: StoredRecord): Series => parseRecord(seriesRecord, rec
 const toPerson = (record: StoredRecord): PersonRecord => parseRecord(personRecord, record);
 
 const toSentMail = (record: StoredRecord): SentMailRecord => parseRecord(sentMailRecord, record);
+
+const toSuppression = (record: StoredRecord): SuppressionRecord => parseRecord(suppressionRecord, record);
 
 /** An item with every key it is stored under; no owner, no gsi1 keys: it stays out of the owner index. */
 const itemWithKeys = (item: StoredItem): StoredRecord => ({
@@ -417,6 +429,20 @@ export class DynamoDbStore implements Store {
   async findSentMailByMessageId(messageId: string): Promise<SentMailRecord | null> {
     const pointer = await this.#get(messageIdKey(messageId));
     return pointer === undefined ? null : this.getSentMail(parseRecord(messageIdPointer, pointer).ref);
+  }
+
+  async suppressAddress(record: SuppressionRecord): Promise<void> {
+    // Conditional: a repeat of the event, or a later bounce of mail already in flight, keeps the first record.
+    await this.#putIfAbsent({
+      ...record,
+      address: record.address.trim().toLowerCase(),
+      ...suppressionKey(record.address),
+    });
+  }
+
+  async getSuppression(address: string): Promise<SuppressionRecord | null> {
+    const record = await this.#get(suppressionKey(address));
+    return record === undefined ? null : toSuppression(record);
   }
 
   /** Writes an item's state, its change and both index keys in one update; throws ConditionalCheckFailed. */
