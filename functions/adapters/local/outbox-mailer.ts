@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTransport } from 'nodemailer';
 import PostalMime from 'postal-mime';
-import type { Person } from '../../domain/model';
 import type { Clock } from '../../ports/clock';
 import type { Mailer, OutgoingMail, SentMail } from '../../ports/mailer';
+import { composeMime, kindHeader, messageIdFor } from '../mime';
 
 export interface OutboxMailerOptions {
   dir: string;
@@ -22,17 +21,10 @@ export interface OutboxEntry {
   sentAt: string;
 }
 
-export const kindHeader = 'X-Followthrough-Kind';
-
-// Used only when the sender's address has no domain, which a configured sender never lacks.
-const fallbackDomain = 'followthrough.invalid';
-
 /** The local Mailer: each message becomes a real RFC 5322 file, the bytes SES would have sent. */
 export class OutboxMailer implements Mailer {
   readonly #dir: string;
   readonly #clock: Clock;
-  // CRLF because that is what goes over the wire; a tool that opens the .eml sees what a recipient would.
-  readonly #transport = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
 
   constructor(options: OutboxMailerOptions) {
     this.#dir = options.dir;
@@ -42,22 +34,12 @@ export class OutboxMailer implements Mailer {
   async send(mail: OutgoingMail): Promise<SentMail> {
     const sentAt = this.#clock.now();
     const id = randomUUID();
-    const messageId = `<${id}@${domainOf(mail.from.address)}>`;
-    const info = await this.#transport.sendMail({
-      from: mailbox(mail.from),
-      to: mail.to.map(mailbox),
-      subject: mail.subject,
-      text: mail.text,
-      html: mail.html,
-      date: sentAt,
-      messageId,
-      headers: { ...checkedHeaders(mail.headers ?? {}), [kindHeader]: mail.kind },
-    });
-    if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer returned a stream although buffer was requested');
+    const messageId = messageIdFor(mail.from.address, id);
+    const message = await composeMime(mail, { date: sentAt, messageId });
     await mkdir(this.#dir, { recursive: true });
     // The time leads the name, to the millisecond, so a plain `ls` lists the outbox in the order it was sent.
     const file = join(this.#dir, `${compactInstant(sentAt)}-${mail.kind}-${id.slice(0, 8)}.eml`);
-    await writeFile(file, info.message, { flag: 'wx' });
+    await writeFile(file, message, { flag: 'wx' });
     return { messageId, location: file };
   }
 }
@@ -89,27 +71,6 @@ async function readEntry(file: string): Promise<OutboxEntry> {
     file,
     sentAt: Number.isNaN(date) ? '' : new Date(date).toISOString(),
   };
-}
-
-function mailbox(person: Person): { name: string; address: string } | string {
-  return person.name === null ? person.address : { name: person.name, address: person.address };
-}
-
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at === -1 || at === address.length - 1 ? fallbackDomain : address.slice(at + 1).toLowerCase();
-}
-
-function checkedHeaders(headers: Record<string, string>): Record<string, string> {
-  for (const [name, value] of Object.entries(headers)) {
-    // A line break in a header would let data (a subject, a name) write headers of its own, such as Bcc.
-    if (!/^[A-Za-z0-9-]+$/.test(name) || /[\r\n]/.test(value)) {
-      throw new Error(
-        `refusing header ${JSON.stringify(name)}: a header name is letters, digits and dashes, a value is one line`,
-      );
-    }
-  }
-  return headers;
 }
 
 function compactInstant(date: Date): string {

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import type { Clock } from '../../ports/clock';
+import type { Mailer, OutgoingMail, SentMail } from '../../ports/mailer';
+import { composeMime, messageIdFor } from '../mime';
+
+export interface SesMailerOptions {
+  client: SESClient;
+  /** Where SES publishes the sends, deliveries, bounces and complaints of every message. */
+  configurationSet: string;
+  clock: Clock;
+}
+
+/**
+ * The Mailer on AWS: the same MIME bytes as the local outbox, sent with SendRawEmail so that our own headers
+ * (In-Reply-To, References, List-Unsubscribe, X-Followthrough-*) go out as they are. Errors (MessageRejected,
+ * throttling once the client's own retries are spent) propagate: the Lambda's retries and DLQ own them.
+ */
+export class SesMailer implements Mailer {
+  readonly #client: SESClient;
+  readonly #configurationSet: string;
+  readonly #clock: Clock;
+
+  constructor(options: SesMailerOptions) {
+    this.#client = options.client;
+    this.#configurationSet = options.configurationSet;
+    this.#clock = options.clock;
+  }
+
+  async send(mail: OutgoingMail): Promise<SentMail> {
+    // SES replaces both the Date and the Message-ID header (SES developer guide, "Amazon SES header fields"); they are
+    // set all the same so that the bytes are a complete message, identical in form to the local outbox's.
+    const message = await composeMime(mail, {
+      date: this.#clock.now(),
+      messageId: messageIdFor(mail.from.address, randomUUID()),
+    });
+    const output = await this.#client.send(
+      new SendRawEmailCommand({
+        RawMessage: { Data: message },
+        // The plain address: SES would otherwise read the envelope sender from the From header, display name and all.
+        Source: mail.from.address,
+        Destinations: mail.to.map((person) => person.address),
+        ConfigurationSetName: this.#configurationSet,
+      }),
+    );
+    if (output.MessageId === undefined) throw new Error('SES accepted the message but returned no MessageId');
+    const region = await this.#client.config.region();
+    return { messageId: sesMessageId(output.MessageId, region), location: output.MessageId };
+  }
+}
+
+/**
+ * The Message-ID header SES writes in place of ours, hence the one a reply's In-Reply-To and References carry:
+ * `<MessageId@REGION.amazonses.com>`, except in us-east-1, SES's first region, where it is
+ * `<MessageId@email.amazonses.com>`.
+ */
+export function sesMessageId(messageId: string, region: string): string {
+  const host = region === 'us-east-1' ? 'email.amazonses.com' : `${region}.amazonses.com`;
+  return `<${messageId}@${host}>`;
+}
