@@ -193,7 +193,11 @@ export function describeIngest(result: IngestResult): string[] {
       for (const change of result.applied) lines.push(`  ${change.number}. ${change.text} — ${change.change}`);
       for (const refused of result.refused) lines.push(`  not changed: "${refused.line}" — ${refused.reason}`);
       for (const line of result.notUnderstood) lines.push(`  not understood: "${line}"`);
-      lines.push('A confirmation was sent to the sender.');
+      lines.push(
+        result.confirmation === 'suppressed'
+          ? "No confirmation was sent: the sender's address bounced or complained before."
+          : 'A confirmation was sent to the sender.',
+      );
       return lines;
     }
     case 'ingested': {

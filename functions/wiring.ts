@@ -18,7 +18,7 @@ import { createScheduledSendHandler } from './handlers/scheduled-send';
 import type { Clock } from './ports/clock';
 import { applyLinkAction, previewLinkAction, undoLinkAction } from './use-cases/apply-link-action';
 import { type IngestDeps, ingestEmail } from './use-cases/ingest-email';
-import { ingestWebhookNotes } from './use-cases/ingest-webhook';
+import { ingestWebhookNotes, webhookAnswer } from './use-cases/ingest-webhook';
 
 /** Where the embedded stack keeps its state, under one data dir. */
 function localPaths(dataDir: string) {
@@ -73,15 +73,7 @@ export async function openLocalStack(
   const deps: IngestDeps = { store, scheduler, archive, clock, mailer, config, signingKeys };
   const runScheduledJob = createScheduledSendHandler(deps);
   const app: LocalApp = {
-    ingestWebhook: async (body) => {
-      const result = await ingestWebhookNotes(deps, body);
-      return {
-        outcome: result.outcome,
-        meetingId: result.meeting.id,
-        items: result.outcome === 'ingested' ? result.items.length : result.meeting.itemCount,
-        wrapupAt: result.outcome === 'ingested' ? result.wrapupAt : null,
-      };
-    },
+    ingestWebhook: async (body) => webhookAnswer(await ingestWebhookNotes(deps, body)),
     previewAction: (token) => previewLinkAction(deps, token),
     applyAction: (token) => applyLinkAction(deps, token),
     undoAction: (token) => undoLinkAction(deps, token),

@@ -1,18 +1,36 @@
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { awsIdempotencyClient, awsOutgoingDeps, once } from '../aws-wiring';
 import type { ScheduledJob } from '../ports/scheduler';
 import type { OutgoingDeps } from '../use-cases/outgoing';
 import { sendDigest } from '../use-cases/send-digest';
 import { sendWeekly } from '../use-cases/send-weekly';
 import { sendWrapup } from '../use-cases/send-wrapup';
+import { logger as defaultLogger } from './logger';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
-/** The payload a schedule carries: EventBridge Scheduler's Input on AWS, the schedules file locally. */
+/** The payload a schedule carries: the `job` of EventBridge Scheduler's Input on AWS, the schedules file locally. */
 export const scheduledJobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('wrapup'), meetingId: z.string().min(1) }),
   z.object({ kind: z.literal('digest'), seriesId: z.string().min(1), recipient: z.email(), meetingDate: isoDate }),
   z.object({ kind: z.literal('weekly'), person: z.email() }),
 ]);
+
+/**
+ * What EventBridge Scheduler hands the function: our job, with the schedule's ARN and the time it was due filled in
+ * by Scheduler's context attributes (see the scheduler adapter's targetInput). Together they name one firing: a
+ * weekly schedule fires under the same name every week, and a retried firing keeps its scheduled time.
+ */
+export const scheduledInvocationSchema = z.object({
+  schedule: z.string().startsWith('arn:'),
+  scheduledTime: z.iso.datetime(),
+  job: scheduledJobSchema,
+});
 
 /**
  * The entry point every schedule fires, on AWS and on the local stack alike: validate the job, run its use case.
@@ -33,3 +51,56 @@ export function createScheduledSendHandler(deps: OutgoingDeps) {
     }
   };
 }
+
+export interface ScheduledSendLambdaDeps {
+  outgoing: OutgoingDeps;
+  persistenceStore: BasePersistenceLayer;
+  logger?: Logger;
+}
+
+/**
+ * The Lambda around it. Scheduler delivers at least once, so each firing runs once (Powertools Idempotency keyed on
+ * schedule ARN + scheduled time); inside, each mail is also sent once by its ref (sendOnce), which covers a retry
+ * after a crash half-way through a weekly digest's recipients. A failure throws: Scheduler retries, then puts the
+ * event on its dead-letter queue, which has an alarm.
+ */
+export function createScheduledSendLambda(deps: ScheduledSendLambdaDeps) {
+  const log = deps.logger ?? defaultLogger;
+  const run = createScheduledSendHandler(deps.outgoing);
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: '[schedule, scheduledTime]',
+    throwOnNoIdempotencyKey: true,
+  });
+  const fireOnce = makeIdempotent(
+    async (invocation: z.infer<typeof scheduledInvocationSchema>) => {
+      await run(invocation.job);
+      log.info('scheduled job done', { schedule: scheduleName(invocation.schedule), kind: invocation.job.kind });
+      return { done: invocation.job.kind };
+    },
+    { persistenceStore: deps.persistenceStore, config },
+  );
+  return async (event: unknown, context: Context): Promise<{ done: ScheduledJob['kind'] }> => {
+    const invocation = scheduledInvocationSchema.parse(event);
+    config.registerLambdaContext(context);
+    return fireOnce(invocation);
+  };
+}
+
+/** The schedule's name from its ARN (`…:schedule/<group>/<name>`): names carry hashes, never addresses. */
+function scheduleName(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+const live = once(async () => {
+  const idempotency = awsIdempotencyClient(process.env);
+  return createScheduledSendLambda({
+    outgoing: await awsOutgoingDeps(process.env),
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: idempotency.tableName,
+      awsSdkV3Client: idempotency.client,
+    }),
+  });
+});
+
+export const handler = async (event: unknown, context: Context): Promise<{ done: ScheduledJob['kind'] }> =>
+  (await live())(event, context);

@@ -159,3 +159,20 @@ export function markdownToText(markdown: string): string {
     )
     .join('\n');
 }
+
+/** What the webhook answers with (202), on the local server and on AWS alike: no notes, no addresses. */
+export interface WebhookAnswer {
+  outcome: 'ingested' | 'duplicate';
+  meetingId: string;
+  items: number;
+  wrapupAt: string | null;
+}
+
+export function webhookAnswer(result: NotesResult): WebhookAnswer {
+  return {
+    outcome: result.outcome,
+    meetingId: result.meeting.id,
+    items: result.outcome === 'ingested' ? result.items.length : result.meeting.itemCount,
+    wrapupAt: result.outcome === 'ingested' ? result.wrapupAt : null,
+  };
+}

@@ -4,12 +4,14 @@ import { basename } from 'node:path';
 import { InvalidInputError } from '../../domain/errors';
 import type { LinkAction } from '../../domain/render/inputs';
 import {
-  confirmPage,
+  actionOutcomePage,
   errorPage,
+  foreignOriginPage,
   indexPage,
+  isForeignPost,
   outboxMessagePage,
   outboxPage,
-  resultPage,
+  PAGE_HEADERS,
 } from '../../domain/render/pages';
 import type { OutboxEntry } from './outbox-mailer';
 
@@ -58,20 +60,6 @@ export interface HttpServerOptions {
 }
 
 export const maxWebhookBytes = 1024 * 1024;
-
-const htmlHeaders = {
-  'Content-Type': 'text/html; charset=utf-8',
-  // The outbox page frames mail HTML through srcdoc, which inherits this policy: inline styles render, remote
-  // images (tracking pixels) and scripts do not. frame-ancestors keeps other sites from framing a confirm button.
-  'Content-Security-Policy':
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-src 'self'; base-uri 'none'; frame-ancestors 'self'",
-  'X-Content-Type-Options': 'nosniff',
-  // Not no-referrer: under no-referrer a browser sends `Origin: null` with our own forms' POSTs (Fetch,
-  // "append a request Origin header"), which the CSRF check below could not tell from a sandboxed attacker.
-  // same-origin still keeps the capability URL out of any other site's Referer.
-  'Referrer-Policy': 'same-origin',
-  'Cache-Control': 'no-store',
-} as const;
 
 const jsonHeaders = {
   'Content-Type': 'application/json; charset=utf-8',
@@ -214,33 +202,18 @@ function misdirected(port: number): string {
   return `This server answers only at http://127.0.0.1:${port} and http://localhost:${port}.`;
 }
 
-/**
- * The token in the path is the capability; this is defence in depth against a page elsewhere that learnt a link
- * and posts to it. A browser sends Origin with every POST; Referer is the fallback for older clients.
- */
 function checkOrigin(request: IncomingMessage, response: ServerResponse, origin: string): boolean {
-  const claimed = request.headers.origin ?? refererOrigin(request.headers.referer);
-  if (claimed === undefined || claimed === origin) return true;
-  sendHtml(
-    response,
-    403,
-    errorPage({
-      status: 403,
-      title: 'Not sent from this page',
-      message: 'This change came from another site, so nothing was changed. Open the link from your email again.',
-    }),
-  );
-  return false;
-}
-
-function refererOrigin(referer: string | undefined): string | undefined {
-  if (referer === undefined) return undefined;
-  try {
-    return new URL(referer).origin;
-  } catch {
-    // An unreadable Referer is treated as a foreign one: it is present, and it is not ours.
-    return 'null';
+  const { origin: claimed, referer } = request.headers;
+  if (
+    !isForeignPost(
+      { ...(claimed === undefined ? {} : { origin: claimed }), ...(referer === undefined ? {} : { referer }) },
+      origin,
+    )
+  ) {
+    return true;
   }
+  sendHtml(response, 403, foreignOriginPage());
+  return false;
 }
 
 function allowMethods(response: ServerResponse, method: string, allowed: string[], format: 'html' | 'json' = 'html') {
@@ -321,25 +294,8 @@ function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array |
 }
 
 function sendOutcome(response: ServerResponse, outcome: ActionOutcome): void {
-  if (!outcome.ok) {
-    sendHtml(response, outcome.status, errorPage(outcome));
-    return;
-  }
-  const path = `/a/${encodeURIComponent(outcome.token)}`;
-  if (outcome.state === 'confirm') {
-    sendHtml(response, 200, confirmPage({ action: outcome.action, item: outcome.item, formAction: path }));
-    return;
-  }
-  sendHtml(
-    response,
-    200,
-    resultPage({
-      state: outcome.state,
-      action: outcome.action,
-      item: outcome.item,
-      undoAction: outcome.undoable ? `${path}/undo` : null,
-    }),
-  );
+  const page = actionOutcomePage(outcome, `/a/${encodeURIComponent(outcome.ok ? outcome.token : '')}`);
+  sendHtml(response, page.status, page.html);
 }
 
 async function showOutbox(app: LocalApp, response: ServerResponse): Promise<void> {
@@ -396,7 +352,7 @@ function internalErrorPage(): string {
 
 function sendHtml(response: ServerResponse, status: number, html: string): void {
   const body = Buffer.from(html, 'utf8');
-  response.writeHead(status, { ...htmlHeaders, 'Content-Length': body.length });
+  response.writeHead(status, { ...PAGE_HEADERS, 'Content-Length': body.length });
   response.end(body);
 }
 

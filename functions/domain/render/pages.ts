@@ -355,3 +355,70 @@ function sentLabel(iso: string): string {
   const time = date.toISOString().slice(11, 16);
   return `${day.replace(',', '')}, ${time} UTC`;
 }
+
+/**
+ * The headers of every page, on the local server and behind API Gateway alike. The local outbox page frames mail
+ * HTML through srcdoc, which inherits this policy: inline styles render, remote images (tracking pixels) and
+ * scripts do not. frame-ancestors keeps other sites from framing a confirm button.
+ */
+export const PAGE_HEADERS = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-src 'self'; base-uri 'none'; frame-ancestors 'self'",
+  'X-Content-Type-Options': 'nosniff',
+  // Not no-referrer: under no-referrer a browser sends `Origin: null` with our own forms' POSTs (Fetch,
+  // "append a request Origin header"), which the same-origin check could not tell from a sandboxed attacker.
+  // same-origin still keeps the capability URL out of any other site's Referer.
+  'Referrer-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+} as const;
+
+/** What an action link's use case answered, as the page mapping needs it. */
+export type ActionPageOutcome =
+  | { ok: true; state: 'confirm' | ResultState; action: LinkAction; item: PageItem; token: string; undoable: boolean }
+  | { ok: false; status: number; title: string; message: string };
+
+/** The page for an action link's outcome; `path` is the link's own path (`/a/<token>`), where its forms post. */
+export function actionOutcomePage(outcome: ActionPageOutcome, path: string): { status: number; html: string } {
+  if (!outcome.ok) return { status: outcome.status, html: errorPage(outcome) };
+  if (outcome.state === 'confirm') {
+    return { status: 200, html: confirmPage({ action: outcome.action, item: outcome.item, formAction: path }) };
+  }
+  return {
+    status: 200,
+    html: resultPage({
+      state: outcome.state,
+      action: outcome.action,
+      item: outcome.item,
+      undoAction: outcome.undoable ? `${path}/undo` : null,
+    }),
+  };
+}
+
+/** The answer to a POST that came from another site: nothing changes. */
+export const foreignOriginPage = (): string =>
+  errorPage({
+    status: 403,
+    title: 'Not sent from this page',
+    message: 'This change came from another site, so nothing was changed. Open the link from your email again.',
+  });
+
+/**
+ * The token in the path is the capability; this is defence in depth against a page elsewhere that learnt a link
+ * and posts to it. A browser sends Origin with every POST; Referer is the fallback for older clients. A request
+ * with neither (a mail client's own POST, curl) is let through: it carries the token, which is what counts.
+ */
+export function isForeignPost(headers: { origin?: string; referer?: string }, ownOrigin: string): boolean {
+  const claimed = headers.origin ?? refererOrigin(headers.referer);
+  return claimed !== undefined && claimed !== ownOrigin;
+}
+
+function refererOrigin(referer: string | undefined): string | undefined {
+  if (referer === undefined) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    // An unreadable Referer is treated as a foreign one: it is present, and it is not ours.
+    return 'null';
+  }
+}

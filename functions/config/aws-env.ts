@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * The settings only the Lambdas have, on top of `ENV` (config/env.ts): where the AWS resources are. The CDK app
+ * sets each function's environment from these names, so the two cannot disagree. Secrets are never values here,
+ * only the ids of the Secrets Manager secrets that hold them, read once per cold start.
+ */
+export const AWS_ENV = {
+  rawMailBucket: 'FOLLOWTHROUGH_RAW_BUCKET',
+  /** Key prefix under which the SES receipt rule's S3 action writes inbound mail (`<prefix><messageId>`). */
+  inboundPrefix: 'FOLLOWTHROUGH_INBOUND_PREFIX',
+  idempotencyTable: 'FOLLOWTHROUGH_IDEMPOTENCY_TABLE',
+  scheduleGroup: 'FOLLOWTHROUGH_SCHEDULE_GROUP',
+  /** The scheduled-send function every schedule invokes. */
+  scheduleTargetArn: 'FOLLOWTHROUGH_SCHEDULE_TARGET_ARN',
+  /** The execution role EventBridge Scheduler assumes to invoke it (the only role our functions may pass). */
+  scheduleRoleArn: 'FOLLOWTHROUGH_SCHEDULE_ROLE_ARN',
+  scheduleDlqArn: 'FOLLOWTHROUGH_SCHEDULE_DLQ_ARN',
+  sesConfigurationSet: 'FOLLOWTHROUGH_SES_CONFIGURATION_SET',
+  /** Secrets Manager secret: JSON `{"keyId": "k1", "secret": "…"}`, optionally `"previous": "id:secret,…"`. */
+  linkKeysSecret: 'FOLLOWTHROUGH_LINK_KEYS_SECRET',
+  /** Secrets Manager secret: the Standard Webhooks signing secret of the notes webhook. */
+  webhookSecret: 'FOLLOWTHROUGH_WEBHOOK_SECRET',
+} as const;
+
+export type AwsSetting = keyof typeof AWS_ENV;
+
+const arn = z.string().regex(/^arn:aws[\w-]*:/, 'an ARN');
+const name = z.string().min(1);
+
+const schemas = {
+  rawMailBucket: name,
+  inboundPrefix: z.string().regex(/^[\w!.*'()/-]*$/, 'an S3 key prefix'),
+  idempotencyTable: name,
+  scheduleGroup: name,
+  scheduleTargetArn: arn,
+  scheduleRoleArn: arn,
+  scheduleDlqArn: arn,
+  sesConfigurationSet: name,
+  linkKeysSecret: name,
+  webhookSecret: name,
+} satisfies Record<AwsSetting, z.ZodType<string>>;
+
+export type AwsConfig<K extends AwsSetting> = { [P in K]: string };
+
+/**
+ * Reads the AWS settings a function needs (each function is given only its own), and throws naming every missing
+ * or malformed variable: a misconfigured deploy fails on its first cold start, loudly, not on its first email.
+ */
+export function loadAwsConfig<K extends AwsSetting>(env: NodeJS.ProcessEnv, keys: readonly K[]): AwsConfig<K> {
+  const problems: string[] = [];
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const parsed = schemas[key].safeParse(env[AWS_ENV[key]]);
+    if (parsed.success) out[key] = parsed.data;
+    else problems.push(`${AWS_ENV[key]}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  return out as AwsConfig<K>;
+}

@@ -1,0 +1,46 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { SnsSchema } from '@aws-lambda-powertools/parser/schemas/sns';
+import { awsFeedbackDeps } from '../aws-wiring';
+import { InvalidInputError } from '../domain/errors';
+import { type DeliveryFeedbackDeps, recordDeliveryFeedback } from '../use-cases/record-delivery-feedback';
+import { logger as defaultLogger, errorFields } from './logger';
+
+export interface DeliveryFeedbackLambdaDeps {
+  feedback: DeliveryFeedbackDeps;
+  logger?: Logger;
+}
+
+/**
+ * SES configuration-set events (bounces, complaints) by way of SNS → recordDeliveryFeedback: the address gets no
+ * more mail from us. A record we cannot read is logged and skipped — SNS redelivering it would not help; a store
+ * failure throws, so that the message is retried and then lands on the subscription's dead-letter queue.
+ */
+export function createDeliveryFeedbackHandler(deps: DeliveryFeedbackLambdaDeps) {
+  const log = deps.logger ?? defaultLogger;
+  return async (event: unknown): Promise<{ suppressed: number; skipped: number }> => {
+    const { Records } = SnsSchema.parse(event);
+    let suppressed = 0;
+    let skipped = 0;
+    for (const record of Records) {
+      const messageId = record.Sns.MessageId;
+      try {
+        const result = await recordDeliveryFeedback(deps.feedback, JSON.parse(record.Sns.Message));
+        suppressed += result.suppressed.length;
+        // Counts only: the addresses are in the table, where they belong, not in the logs.
+        log.info('delivery feedback', { messageId, suppressed: result.suppressed.length, ignored: result.ignored });
+      } catch (error) {
+        if (!(error instanceof InvalidInputError || error instanceof SyntaxError)) throw error;
+        skipped += 1;
+        log.error('delivery feedback unreadable', { messageId, ...errorFields(error) });
+      }
+    }
+    return { suppressed, skipped };
+  };
+}
+
+let live: ReturnType<typeof createDeliveryFeedbackHandler> | undefined;
+
+export const handler = (event: unknown): Promise<{ suppressed: number; skipped: number }> => {
+  live ??= createDeliveryFeedbackHandler({ feedback: awsFeedbackDeps(process.env) });
+  return live(event);
+};

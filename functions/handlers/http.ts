@@ -1,0 +1,34 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { PAGE_HEADERS } from '../domain/render/pages';
+
+/** Shared by the two HTTP API functions: the request's bytes and the shapes of their answers. */
+
+export const JSON_HEADERS = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+} as const;
+
+export const json = (statusCode: number, body: object): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { ...JSON_HEADERS },
+  body: JSON.stringify(body),
+});
+
+export const html = (statusCode: number, body: string, headers: Record<string, string> = {}) => ({
+  statusCode,
+  headers: { ...PAGE_HEADERS, ...headers },
+  body,
+});
+
+/** The body as sent: API Gateway base64-encodes what it does not take for text. */
+export function bodyBytes(event: { body?: string | undefined; isBase64Encoded: boolean }): Buffer {
+  if (event.body === undefined) return Buffer.alloc(0);
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+/** HTTP API lower-cases header names; the media type is compared without its parameters. */
+export function mediaType(headers: Record<string, string | undefined>): string | undefined {
+  return headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
+}
