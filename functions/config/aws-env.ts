@@ -30,7 +30,7 @@ const name = z.string().min(1);
 
 const schemas = {
   rawMailBucket: name,
-  inboundPrefix: z.string().regex(/^[\w!.*'()/-]*$/, 'an S3 key prefix'),
+  inboundPrefix: z.string().regex(/^(?!.*\.\.)[\w!.*'()/-]*$/, 'an S3 key prefix'),
   idempotencyTable: name,
   scheduleGroup: name,
   scheduleTargetArn: arn,
