@@ -1,7 +1,4 @@
 import { App } from 'aws-cdk-lib';
-import { DataStack } from './stacks/data-stack';
+import { buildApp } from './build-app';
 
-const app = new App();
-new DataStack(app, 'FollowthroughData', {
-  env: { account: app.node.tryGetContext('account'), region: app.node.tryGetContext('region') },
-});
+buildApp(new App());

@@ -1,0 +1,75 @@
+import type { Node } from 'constructs';
+import { z } from 'zod';
+import { LOCAL_DEFAULTS } from '../functions/config/env';
+
+const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/** Raw mail is kept a year unless the deployment says otherwise (context `rawMailRetentionDays`). */
+export const DEFAULT_RAW_MAIL_RETENTION_DAYS = 365;
+
+const schema = z
+  .object({
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+      .optional(),
+    region: z.string().min(1).optional(),
+    domain: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a mail domain such as followthrough.example'),
+    alarmEmail: z.email(),
+    inbox: z.email().optional(),
+    from: z.email().optional(),
+    apiDomain: z.string().min(1).optional(),
+    rawMailRetentionDays: z.coerce.number().int().min(1).default(DEFAULT_RAW_MAIL_RETENTION_DAYS),
+    // 0 reserves nothing: see the scheduled-send function in the service stack for why that is sometimes needed.
+    sendConcurrency: z.coerce.number().int().min(0).default(5),
+    wrapupDelayMinutes: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60),
+    logLevel: z.enum(logLevels).default('INFO'),
+    receiptRuleSetName: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/)
+      .default('followthrough-inbound'),
+  })
+  .transform((s) => {
+    const inbox = (s.inbox ?? `notes@${s.domain}`).toLowerCase();
+    return { ...s, inbox, from: (s.from ?? inbox).toLowerCase() };
+  });
+
+export type Settings = z.infer<typeof schema>;
+
+const keys = [
+  'account',
+  'region',
+  'domain',
+  'alarmEmail',
+  'inbox',
+  'from',
+  'apiDomain',
+  'rawMailRetentionDays',
+  'sendConcurrency',
+  'wrapupDelayMinutes',
+  'logLevel',
+  'receiptRuleSetName',
+] as const satisfies ReadonlyArray<keyof z.input<typeof schema>>;
+
+/**
+ * The deployment's settings, from `cdk.json` context or `-c key=value`. Throws naming every bad value, so a typo in
+ * a domain or an address stops the synth instead of reaching SES as a rule that never matches.
+ */
+export function readSettings(node: Node): Settings {
+  const raw: Record<string, unknown> = { wrapupDelayMinutes: LOCAL_DEFAULTS.wrapupDelayMinutes };
+  for (const key of keys) {
+    const value: unknown = node.tryGetContext(key);
+    // `-c key=` on the command line arrives as an empty string: treat it as unset.
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid CDK context: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
