@@ -13,7 +13,8 @@ export interface DeliveryFeedbackLambdaDeps {
 /**
  * SES configuration-set events (bounces, complaints) by way of SNS → recordDeliveryFeedback: the address gets no
  * more mail from us. A record we cannot read is logged and skipped — SNS redelivering it would not help; a store
- * failure throws, so that the message is retried and then lands on the subscription's dead-letter queue.
+ * failure throws: SNS invokes the function asynchronously, so Lambda retries it twice and then puts the event on
+ * the function's on-failure queue, which has an alarm.
  */
 export function createDeliveryFeedbackHandler(deps: DeliveryFeedbackLambdaDeps) {
   const log = deps.logger ?? defaultLogger;

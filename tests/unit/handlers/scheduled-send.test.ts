@@ -95,7 +95,7 @@ describe('the scheduled-send handler', () => {
       { ...wrapupFiring, job: { kind: 'digest', seriesId: 's1', meetingDate: '2026-11-19' } },
     ],
     ['placeholders Scheduler did not fill in', { ...wrapupFiring, schedule: '<aws.scheduler.schedule-arn>' }],
-  ])('throws on %s, so that Scheduler retries and then dead-letters it', async (_name, invocation) => {
+  ])('throws on %s, so that Lambda retries it and then hands it to the on-failure queue', async (_name, invocation) => {
     await expect(handler(invocation, lambdaContext())).rejects.toThrow();
     expect(await world.sentMail()).toHaveLength(0);
   });
