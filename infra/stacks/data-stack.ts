@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
@@ -124,5 +124,8 @@ export class DataStack extends Stack {
           'Rotated by hand, not by a rotation Lambda: the link key rotates by key id (a new keyId/secret put in front, the old pair kept under "previous" as "id:secret" until its links expire, see functions/aws-wiring.ts), and the webhook secret must change at the sender at the same moment, which a scheduled rotation cannot coordinate.',
       });
     }
+    // What the README's deploy steps read: the secret a webhook sender signs with, and the key to rotate.
+    new CfnOutput(this, 'WebhookSecretArn', { value: this.webhookSecret.secretArn });
+    new CfnOutput(this, 'LinkKeysSecretArn', { value: this.linkKeysSecret.secretArn });
   }
 }

@@ -213,6 +213,7 @@ export class ServiceStack extends Stack {
     alarms.onSesReputation();
 
     new CfnOutput(this, 'ApiEndpoint', { value: this.api.endpoint });
+    new CfnOutput(this, 'WebhookUrl', { value: `${baseUrl}/webhooks/notes` });
     new CfnOutput(this, 'ActivateReceiptRuleSet', {
       description: 'Run once, after checking no other rule set is active in this region (it would be replaced)',
       value: `aws ses set-active-receipt-rule-set --rule-set-name ${settings.receiptRuleSetName} --region ${this.region}`,

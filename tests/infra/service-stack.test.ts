@@ -20,7 +20,7 @@ import {
   type Statement,
 } from './support/template';
 
-const { service, data, settings, serviceTemplate: template } = synthesizeApp();
+const { service, data, settings, serviceTemplate: template, dataTemplate } = synthesizeApp();
 const fn = (name: HandlerName) => service.functions[name];
 const fnId = (name: HandlerName) => logicalId(fn(name).lambda);
 const statementsOf = (name: HandlerName) => roleStatements(template, logicalId(fn(name).role));
@@ -463,5 +463,28 @@ describe('ServiceStack alarms', () => {
         ]),
       },
     });
+  });
+});
+
+describe('ServiceStack outputs', () => {
+  const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+  it('prints the webhook URL the README tells a sender to post to', () => {
+    expect(JSON.stringify(outputs.WebhookUrl?.Value)).toContain('/webhooks/notes');
+  });
+
+  it('prints the command that activates the receipt rule set, which the deploy leaves inactive', () => {
+    expect(JSON.stringify(outputs.ActivateReceiptRuleSet?.Value)).toContain(
+      `aws ses set-active-receipt-rule-set --rule-set-name ${settings.receiptRuleSetName}`,
+    );
+  });
+});
+
+describe('DataStack outputs', () => {
+  it('prints the ARNs of the webhook secret and the link keys, which the README reads and rotates', () => {
+    const outputs = dataTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+    expect(outputs.WebhookSecretArn?.Value).toEqual({ Ref: logicalId(data.webhookSecret) });
+    expect(outputs.LinkKeysSecretArn?.Value).toEqual({ Ref: logicalId(data.linkKeysSecret) });
   });
 });
