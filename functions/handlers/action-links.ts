@@ -2,7 +2,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { awsLinkDeps, once } from '../aws-wiring';
-import { actionOutcomePage, errorPage, foreignOriginPage, isForeignPost } from '../domain/render/pages';
+import { parseActionPath } from '../domain/links/action-path';
+import {
+  actionOutcomePage,
+  damagedLinkPage,
+  errorPage,
+  foreignOriginPage,
+  isForeignPost,
+  notFoundPage,
+} from '../domain/render/pages';
 import {
   applyLinkAction,
   type LinkActionDeps,
@@ -30,11 +38,10 @@ export function createActionLinksHandler(deps: ActionLinksDeps) {
   return async (event: unknown): Promise<APIGatewayProxyStructuredResultV2> => {
     const request = APIGatewayProxyEventV2Schema.parse(event);
     const method = request.requestContext.http.method.toUpperCase();
-    const route = /^\/a\/([^/]+)(\/undo)?$/.exec(request.rawPath);
-    if (route?.[1] === undefined) return html(404, notFound());
-    const token = decodeSegment(route[1]);
-    if (token === null) return html(400, errorPage({ status: 400, title: 'This link is damaged', message: damaged }));
-    const undo = route?.[2] !== undefined;
+    const route = parseActionPath(request.rawPath);
+    if (route === null) return html(404, notFoundPage());
+    if (route === 'damaged') return html(400, damagedLinkPage());
+    const { token, undo } = route;
     const allowed = undo ? ['POST'] : ['GET', 'HEAD', 'POST'];
     if (!allowed.includes(method)) {
       const message = `This address accepts ${allowed.join(' and ')} only.`;
@@ -56,19 +63,6 @@ export function createActionLinksHandler(deps: ActionLinksDeps) {
     return html(page.status, page.html);
   };
 }
-
-function decodeSegment(segment: string): string | null {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return null;
-  }
-}
-
-const damaged =
-  'The address is not one followthrough wrote. If you copied it from an email, copy the whole link, or use the button in the email instead.';
-
-const notFound = () => errorPage({ status: 404, title: 'Nothing here', message: 'There is no page at this address.' });
 
 const live = once(async () => {
   const { baseUrl, ...links } = await awsLinkDeps(process.env);

@@ -25,12 +25,12 @@ export function createDeliveryFeedbackHandler(deps: DeliveryFeedbackLambdaDeps) 
     for (const record of Records) {
       const messageId = record.Sns.MessageId;
       try {
-        const result = await recordDeliveryFeedback(deps.feedback, JSON.parse(record.Sns.Message));
+        const result = await recordDeliveryFeedback(deps.feedback, record.Sns.Message);
         suppressed += result.suppressed.length;
         // Counts only: the addresses are in the table, where they belong, not in the logs.
         log.info('delivery feedback', { messageId, suppressed: result.suppressed.length, ignored: result.ignored });
       } catch (error) {
-        if (!(error instanceof InvalidInputError || error instanceof SyntaxError)) throw error;
+        if (!(error instanceof InvalidInputError)) throw error;
         skipped += 1;
         log.error('delivery feedback unreadable', { messageId, ...errorFields(error) });
       }

@@ -1,14 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { PAGE_HEADERS } from '../domain/render/pages';
-
 /** Shared by the two HTTP API functions: the request's bytes and the shapes of their answers. */
-
-export const JSON_HEADERS = {
-  'Content-Type': 'application/json; charset=utf-8',
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
-  'Cache-Control': 'no-store',
-} as const;
+import { JSON_HEADERS, PAGE_HEADERS } from '../domain/render/pages';
 
 export const json = (statusCode: number, body: object): APIGatewayProxyStructuredResultV2 => ({
   statusCode,

@@ -2,17 +2,22 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { InvalidInputError } from '../../domain/errors';
+import { decodePathSegment, parseActionPath } from '../../domain/links/action-path';
 import type { LinkAction } from '../../domain/render/inputs';
 import {
   actionOutcomePage,
+  damagedLinkPage,
   errorPage,
   foreignOriginPage,
   indexPage,
   isForeignPost,
+  JSON_HEADERS,
+  notFoundPage,
   outboxMessagePage,
   outboxPage,
   PAGE_HEADERS,
 } from '../../domain/render/pages';
+import { WEBHOOK_MAX_BYTES } from '../../use-cases/ingest-webhook';
 import type { OutboxEntry } from './outbox-mailer';
 
 export interface ActionItemView {
@@ -59,14 +64,8 @@ export interface HttpServerOptions {
   host?: '127.0.0.1';
 }
 
-export const maxWebhookBytes = 1024 * 1024;
-
-const jsonHeaders = {
-  'Content-Type': 'application/json; charset=utf-8',
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
-  'Cache-Control': 'no-store',
-} as const;
+/** The same limit as the webhook Lambda's: the local server refuses a larger body before reading it whole. */
+export const maxWebhookBytes = WEBHOOK_MAX_BYTES;
 
 type Route =
   | { name: 'index' }
@@ -151,7 +150,7 @@ async function handle(app: LocalApp, port: number, request: IncomingMessage, res
       if (allowMethods(response, method, readOnly)) await showOutboxMessage(app, route.file, response);
       return;
     case 'bad-path':
-      sendHtml(response, 400, errorPage({ status: 400, title: 'This link is damaged', message: damagedLink }));
+      sendHtml(response, 400, damagedLinkPage());
       return;
     case 'not-found':
       sendHtml(response, 404, notFoundPage());
@@ -161,36 +160,22 @@ async function handle(app: LocalApp, port: number, request: IncomingMessage, res
 
 const readOnly = ['GET', 'HEAD'];
 
-const damagedLink =
-  'The address is not one followthrough wrote. If you copied it from an email, copy the whole link, or use the button in the email instead.';
-
 function routeOf(target: string): Route {
   // The raw path, not `new URL(target, base)`: that would resolve `..` segments and read `//x` as a host.
   const path = target.split('?', 1)[0] ?? '';
   if (path === '/') return { name: 'index' };
   if (path === '/webhooks/notes') return { name: 'webhook' };
   if (path === '/outbox') return { name: 'outbox' };
-  const action = /^\/a\/([^/]+)(\/undo)?$/.exec(path);
-  if (action?.[1] !== undefined) {
-    const token = decodeSegment(action[1]);
-    if (token === null) return { name: 'bad-path' };
-    return action[2] === undefined ? { name: 'action', token } : { name: 'undo', token };
-  }
+  const action = parseActionPath(path);
+  if (action === 'damaged') return { name: 'bad-path' };
+  if (action !== null) return { name: action.undo ? 'undo' : 'action', token: action.token };
   const message = /^\/outbox\/([^/]+)$/.exec(path);
   if (message?.[1] !== undefined) {
-    const file = decodeSegment(message[1]);
+    const file = decodePathSegment(message[1]);
     // Checked after decoding, so an encoded slash or dot-dot cannot name a file outside the outbox.
     return file !== null && /^[\w.-]+\.eml$/.test(file) ? { name: 'outbox-message', file } : { name: 'not-found' };
   }
   return { name: 'not-found' };
-}
-
-function decodeSegment(segment: string): string | null {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return null;
-  }
 }
 
 function ownOrigin(hostHeader: string | undefined, port: number): string | null {
@@ -203,15 +188,7 @@ function misdirected(port: number): string {
 }
 
 function checkOrigin(request: IncomingMessage, response: ServerResponse, origin: string): boolean {
-  const { origin: claimed, referer } = request.headers;
-  if (
-    !isForeignPost(
-      { ...(claimed === undefined ? {} : { origin: claimed }), ...(referer === undefined ? {} : { referer }) },
-      origin,
-    )
-  ) {
-    return true;
-  }
+  if (!isForeignPost(request.headers, origin)) return true;
   sendHtml(response, 403, foreignOriginPage());
   return false;
 }
@@ -338,10 +315,6 @@ async function showOutboxMessage(app: LocalApp, name: string, response: ServerRe
   );
 }
 
-function notFoundPage(): string {
-  return errorPage({ status: 404, title: 'Nothing here', message: 'There is no page at this address.' });
-}
-
 function internalErrorPage(): string {
   return errorPage({
     status: 500,
@@ -358,6 +331,6 @@ function sendHtml(response: ServerResponse, status: number, html: string): void 
 
 function sendJson(response: ServerResponse, status: number, value: object): void {
   const body = Buffer.from(JSON.stringify(value), 'utf8');
-  response.writeHead(status, { ...jsonHeaders, 'Content-Length': body.length });
+  response.writeHead(status, { ...JSON_HEADERS, 'Content-Length': body.length });
   response.end(body);
 }

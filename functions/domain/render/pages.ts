@@ -395,6 +395,14 @@ export function actionOutcomePage(outcome: ActionPageOutcome, path: string): { s
   };
 }
 
+/** The headers of every JSON answer (the webhook's), on the local server and behind API Gateway alike. */
+export const JSON_HEADERS = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+} as const;
+
 /** The answer to a POST that came from another site: nothing changes. */
 export const foreignOriginPage = (): string =>
   errorPage({
@@ -403,12 +411,27 @@ export const foreignOriginPage = (): string =>
     message: 'This change came from another site, so nothing was changed. Open the link from your email again.',
   });
 
+export const notFoundPage = (): string =>
+  errorPage({ status: 404, title: 'Nothing here', message: 'There is no page at this address.' });
+
+/** An action link whose path does not decode: a copy cut short, or mangled by a mail client. */
+export const damagedLinkPage = (): string =>
+  errorPage({
+    status: 400,
+    title: 'This link is damaged',
+    message:
+      'The address is not one followthrough wrote. If you copied it from an email, copy the whole link, or use the button in the email instead.',
+  });
+
 /**
  * The token in the path is the capability; this is defence in depth against a page elsewhere that learnt a link
  * and posts to it. A browser sends Origin with every POST; Referer is the fallback for older clients. A request
  * with neither (a mail client's own POST, curl) is let through: it carries the token, which is what counts.
  */
-export function isForeignPost(headers: { origin?: string; referer?: string }, ownOrigin: string): boolean {
+export function isForeignPost(
+  headers: { origin?: string | undefined; referer?: string | undefined },
+  ownOrigin: string,
+): boolean {
   const claimed = headers.origin ?? refererOrigin(headers.referer);
   return claimed !== undefined && claimed !== ownOrigin;
 }
