@@ -4,14 +4,18 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESClient } from '@aws-sdk/client-ses';
 import { z } from 'zod';
+import { BedrockExtractor } from './adapters/aws/bedrock-extractor';
 import { DynamoDbStore } from './adapters/aws/dynamodb-store';
 import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
 import { S3RawMailArchive } from './adapters/aws/s3-raw-mail';
 import { SesMailer } from './adapters/aws/ses-mailer';
-import { type AwsSetting, loadAwsConfig } from './config/aws-env';
+import { type AwsSetting, loadAwsConfig, loadExtractorConfig } from './config/aws-env';
 import { type Config, ENV, loadConfig } from './config/env';
+import { rulesExtractor } from './domain/extraction/rules-extractor';
 import { parseSigningKeys } from './domain/links/token';
+import { logger } from './handlers/logger';
 import type { Clock } from './ports/clock';
+import type { Extractor } from './ports/extractor';
 import type { Store } from './ports/store';
 import type { LinkActionDeps } from './use-cases/apply-link-action';
 import type { IngestDeps } from './use-cases/ingest-email';
@@ -105,7 +109,27 @@ export async function awsIngestDeps(env: NodeJS.ProcessEnv): Promise<IngestDeps 
       deadLetterArn: aws.scheduleDlqArn,
     }),
     archive: new S3RawMailArchive({ client: new S3Client({}), bucket: aws.rawMailBucket }),
+    extractor: await extractorFromEnv(env),
   };
+}
+
+/**
+ * The rules, unless the deployment turned the Bedrock extractor on (FOLLOWTHROUGH_EXTRACTOR=bedrock and a model id).
+ * Bedrock's answers fall back to the rules' on any failure; each fallback is a warning in the log, with its reason.
+ */
+export async function extractorFromEnv(env: NodeJS.ProcessEnv): Promise<Extractor> {
+  const config = loadExtractorConfig(env);
+  if (config.kind === 'rules') return rulesExtractor;
+  // Imported here, not at the top: a deployment on the rules never loads the Bedrock client (≈ 15 ms of cold start).
+  const { BedrockRuntimeClient } = await import('@aws-sdk/client-bedrock-runtime');
+  const { modelId, timeoutMs } = config;
+  return new BedrockExtractor({
+    client: new BedrockRuntimeClient({}),
+    modelId,
+    timeoutMs,
+    fallback: rulesExtractor,
+    onFallback: (reason) => logger.warn('The rules’ items are used instead of Bedrock’s', { reason, modelId }),
+  });
 }
 
 /** What the action-link function needs: the store, the link keys, and its own origin for the same-origin check. */

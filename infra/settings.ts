@@ -7,6 +7,9 @@ const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 /** Raw mail is kept a year unless the deployment says otherwise (context `rawMailRetentionDays`). */
 export const DEFAULT_RAW_MAIL_RETENTION_DAYS = 365;
 
+/** `provider.model-version:n`, optionally behind an inference profile's geography (`eu.`, `us.`, `global.`). */
+const BEDROCK_MODEL_ID = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::[a-z0-9-]+)*$/;
+
 const schema = z
   .object({
     account: z
@@ -32,6 +35,14 @@ const schema = z
       .string()
       .regex(/^[\w.-]{1,64}$/)
       .default('followthrough-inbound'),
+    // Absent, the rules extract (the default); present, the ingest functions ask this model and fall back to them.
+    bedrockModelId: z
+      .string()
+      .regex(
+        BEDROCK_MODEL_ID,
+        'a Bedrock model or inference profile id such as anthropic.claude-3-5-haiku-20241022-v1:0',
+      )
+      .optional(),
   })
   .transform((s) => {
     const inbox = (s.inbox ?? `notes@${s.domain}`).toLowerCase();
@@ -53,6 +64,7 @@ const keys = [
   'wrapupDelayMinutes',
   'logLevel',
   'receiptRuleSetName',
+  'bedrockModelId',
 ] as const satisfies ReadonlyArray<keyof z.input<typeof schema>>;
 
 /**

@@ -58,3 +58,58 @@ export function loadAwsConfig<K extends AwsSetting>(env: NodeJS.ProcessEnv, keys
   if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   return out as AwsConfig<K>;
 }
+
+/**
+ * Which extractor the ingest functions use. All optional: unset, the rules extract (the default, and enough on their
+ * own); the CDK app sets them only on the ingest functions, and only when the deployment names a Bedrock model.
+ */
+export const EXTRACTOR_ENV = {
+  /** `rules` (the default) or `bedrock`. */
+  extractor: 'FOLLOWTHROUGH_EXTRACTOR',
+  /** A Bedrock model or inference profile id; required when the extractor is `bedrock`. */
+  bedrockModelId: 'FOLLOWTHROUGH_BEDROCK_MODEL_ID',
+  /** How long the model may take before the rules' items are used instead. */
+  bedrockTimeoutMs: 'FOLLOWTHROUGH_BEDROCK_TIMEOUT_MS',
+} as const;
+
+export const DEFAULT_BEDROCK_TIMEOUT_MS = 8_000;
+
+export type ExtractorConfig = { kind: 'rules' } | { kind: 'bedrock'; modelId: string; timeoutMs: number };
+
+const extractorSchemas = {
+  extractor: z.enum(['rules', 'bedrock'], 'rules or bedrock').default('rules'),
+  bedrockModelId: z.string().min(1).optional(),
+  // Under the webhook's 29 s (API Gateway's limit), with time left for the store and the schedules.
+  bedrockTimeoutMs: z.coerce
+    .number('a number of milliseconds')
+    .int()
+    .min(100)
+    .max(20_000)
+    .default(DEFAULT_BEDROCK_TIMEOUT_MS),
+};
+
+/** Reads the extractor settings; throws naming every malformed variable, and the model id when Bedrock lacks one. */
+export function loadExtractorConfig(env: NodeJS.ProcessEnv): ExtractorConfig {
+  // An empty value is unset, as `-c key=` is in the CDK app.
+  const raw = (key: keyof typeof EXTRACTOR_ENV) => {
+    const value = env[EXTRACTOR_ENV[key]]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const problems: string[] = [];
+  const read = <T>(key: keyof typeof EXTRACTOR_ENV, schema: z.ZodType<T>): T | undefined => {
+    const parsed = schema.safeParse(raw(key));
+    if (parsed.success) return parsed.data;
+    problems.push(`${EXTRACTOR_ENV[key]}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return undefined;
+  };
+  const kind = read('extractor', extractorSchemas.extractor);
+  const modelId = read('bedrockModelId', extractorSchemas.bedrockModelId);
+  const timeoutMs = read('bedrockTimeoutMs', extractorSchemas.bedrockTimeoutMs);
+  if (kind === 'bedrock' && raw('bedrockModelId') === undefined) {
+    problems.push(`${EXTRACTOR_ENV.bedrockModelId}: required when ${EXTRACTOR_ENV.extractor} is bedrock`);
+  }
+  if (problems.length > 0) throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  return kind === 'bedrock' && modelId !== undefined && timeoutMs !== undefined
+    ? { kind, modelId, timeoutMs }
+    : { kind: 'rules' };
+}

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -10,7 +10,7 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AWS_ENV, type AwsSetting } from '../../functions/config/aws-env';
+import { AWS_ENV, type AwsSetting, EXTRACTOR_ENV } from '../../functions/config/aws-env';
 import { ENV } from '../../functions/config/env';
 import { globalIndexes } from '../../functions/config/table';
 import { cdkBundling, type HandlerName, handlerEntry, projectRoot } from '../bundling';
@@ -27,6 +27,31 @@ const itemActions = [
   'dynamodb:BatchWriteItem',
   'dynamodb:ConditionCheckItem',
 ];
+
+/** A cross-region inference profile's id starts with its geography: `us.anthropic…`, `eu.amazon…`, `global.…`. */
+const INFERENCE_PROFILE = /^(?:us|us-gov|eu|apac|jp|au|ca|global)\./;
+
+/**
+ * What bedrock:InvokeModel must name for a model id: the foundation model in this region; for an inference profile,
+ * the profile in this account and region, and the model behind it in any region (Bedrock user guide, "Prerequisites
+ * for inference profiles").
+ */
+export function bedrockModelArns(stack: Stack, modelId: string): string[] {
+  const profile = INFERENCE_PROFILE.exec(modelId);
+  if (!profile) {
+    return [stack.formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: modelId })];
+  }
+  return [
+    stack.formatArn({ service: 'bedrock', resource: 'inference-profile', resourceName: modelId }),
+    stack.formatArn({
+      service: 'bedrock',
+      region: '*',
+      account: '',
+      resource: 'foundation-model',
+      resourceName: modelId.slice(profile[0].length),
+    }),
+  ];
+}
 
 /** The plain settings of `ENV`. The link keys are never one of them on AWS: they are read from Secrets Manager. */
 export type Setting = Exclude<keyof typeof ENV, 'linkKeys'>;
@@ -168,6 +193,23 @@ export class FollowthroughFunction extends Construct {
         actions: ['ses:SendRawEmail'],
         resources: [mail.identityArn, mail.configurationSetArn],
       }),
+    );
+  }
+
+  /**
+   * The Bedrock extractor on one model: Converse needs bedrock:InvokeModel on the model, and nothing else. An
+   * inference profile routes each request to its model in any region of its geography, so it needs the profile and
+   * the model in every region (see bedrockModelArns).
+   */
+  bindBedrockModel(modelId: string): void {
+    this.lambda.addEnvironment(EXTRACTOR_ENV.extractor, 'bedrock');
+    this.lambda.addEnvironment(EXTRACTOR_ENV.bedrockModelId, modelId);
+    const resources = bedrockModelArns(Stack.of(this), modelId);
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['bedrock:InvokeModel'], resources }));
+    acknowledgeWildcards(
+      this.role,
+      resources.filter((arn) => arn.includes(':*:')),
+      'A cross-region inference profile sends each request to the model in whichever region of its geography has capacity, and the caller must be allowed the model there: the wildcard is the region of this one model, nothing else.',
     );
   }
 

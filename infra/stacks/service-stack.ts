@@ -139,6 +139,10 @@ export class ServiceStack extends Stack {
     webhook.bindSecret('webhookSecret', data.webhookSecret);
     // The webhook sends no mail, but it loads the same ingest wiring as SES inbound, which checks the name is set.
     webhook.setAwsSetting('sesConfigurationSet', mail.configurationSetName);
+    // Off unless the deployment names a model: the rules extract on their own, and are the model's fallback.
+    if (settings.bedrockModelId !== undefined) {
+      for (const fn of [sesInbound, webhook]) fn.bindBedrockModel(settings.bedrockModelId);
+    }
 
     this.api.addRoutes('Webhook', webhook.lambda, [{ path: '/webhooks/notes', methods: [HttpMethod.POST] }]);
     this.api.addRoutes('ActionLinks', actionLinks.lambda, [

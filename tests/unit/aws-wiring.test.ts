@@ -1,11 +1,18 @@
-import { describe, expect, it } from 'vitest';
-import { once, readLinkKeys, readWebhookSecret } from '../../functions/aws-wiring';
+import { BedrockRuntimeClient, ConverseCommand, ThrottlingException } from '@aws-sdk/client-bedrock-runtime';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { BedrockExtractor } from '../../functions/adapters/aws/bedrock-extractor';
+import { extractorFromEnv, once, readLinkKeys, readWebhookSecret } from '../../functions/aws-wiring';
+import { parseEmail } from '../../functions/domain/email/parse-email';
+import { readNotes } from '../../functions/domain/email/read-notes';
+import { rulesExtractor } from '../../functions/domain/extraction/rules-extractor';
 import { parseSigningKeys } from '../../functions/domain/links/token';
 import { handler as actionLinks } from '../../functions/handlers/action-links';
 import { handler as scheduledSend } from '../../functions/handlers/scheduled-send';
 import { handler as sesInbound } from '../../functions/handlers/ses-inbound';
 import { handler as webhook } from '../../functions/handlers/webhook';
 import { lambdaContext } from '../support/aws-world';
+import { fixtureBytes } from '../support/fixtures';
 
 const secret = (value: object | string) => async () => (typeof value === 'string' ? value : JSON.stringify(value));
 const key = 'Zq7Vb2Lx9Kc4Np8Rt1Wy6Hd3Mf5Gj0Sa2Ue7Xo4Ci9';
@@ -68,4 +75,68 @@ describe('the AWS wiring', () => {
       await expect(invoke()).rejects.toThrow(names);
     },
   );
+});
+
+describe('the extractor of the ingest functions', () => {
+  const bedrock = mockClient(BedrockRuntimeClient);
+  afterEach(() => bedrock.reset());
+  afterAll(() => bedrock.restore());
+
+  it('is the rules when nothing is set', async () => {
+    expect(await extractorFromEnv({})).toBe(rulesExtractor);
+  });
+
+  it('is the rules when FOLLOWTHROUGH_EXTRACTOR says rules, or is empty', async () => {
+    expect(await extractorFromEnv({ FOLLOWTHROUGH_EXTRACTOR: 'rules' })).toBe(rulesExtractor);
+    expect(await extractorFromEnv({ FOLLOWTHROUGH_EXTRACTOR: '' })).toBe(rulesExtractor);
+  });
+
+  it('is Bedrock when FOLLOWTHROUGH_EXTRACTOR says bedrock and a model is named', async () => {
+    const extractor = await extractorFromEnv({
+      FOLLOWTHROUGH_EXTRACTOR: 'bedrock',
+      FOLLOWTHROUGH_BEDROCK_MODEL_ID: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    });
+
+    expect(extractor).toBeInstanceOf(BedrockExtractor);
+  });
+
+  it('fails naming FOLLOWTHROUGH_BEDROCK_MODEL_ID when Bedrock is chosen without a model', async () => {
+    await expect(extractorFromEnv({ FOLLOWTHROUGH_EXTRACTOR: 'bedrock' })).rejects.toThrow(
+      /FOLLOWTHROUGH_BEDROCK_MODEL_ID: required when FOLLOWTHROUGH_EXTRACTOR is bedrock/,
+    );
+  });
+
+  it('fails naming FOLLOWTHROUGH_EXTRACTOR when it names no extractor we have', async () => {
+    await expect(extractorFromEnv({ FOLLOWTHROUGH_EXTRACTOR: 'gpt' })).rejects.toThrow(/FOLLOWTHROUGH_EXTRACTOR/);
+  });
+
+  it('fails naming FOLLOWTHROUGH_BEDROCK_TIMEOUT_MS when it is not a number of milliseconds', async () => {
+    await expect(
+      extractorFromEnv({
+        FOLLOWTHROUGH_EXTRACTOR: 'bedrock',
+        FOLLOWTHROUGH_BEDROCK_MODEL_ID: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+        FOLLOWTHROUGH_BEDROCK_TIMEOUT_MS: '8s',
+      }),
+    ).rejects.toThrow(/FOLLOWTHROUGH_BEDROCK_TIMEOUT_MS/);
+  });
+
+  it('falls back to the rules’ items when the model it built fails', async () => {
+    // Prepare
+    bedrock.on(ConverseCommand).rejects(new ThrottlingException({ message: 'Too many requests.', $metadata: {} }));
+    const extractor = await extractorFromEnv({
+      FOLLOWTHROUGH_EXTRACTOR: 'bedrock',
+      FOLLOWTHROUGH_BEDROCK_MODEL_ID: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    });
+    const notes = readNotes(await parseEmail(fixtureBytes('demo-one-on-one.eml')));
+    const options = { inboxAddresses: ['notes@followthrough.example'] };
+
+    // Act
+    const extraction = await extractor.extract(notes, options);
+
+    // Assess
+    expect(extraction).toEqual(await rulesExtractor.extract(notes, options));
+    expect(bedrock.commandCalls(ConverseCommand)[0]?.args[0].input.modelId).toBe(
+      'anthropic.claude-3-5-haiku-20241022-v1:0',
+    );
+  });
 });
