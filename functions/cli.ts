@@ -126,12 +126,14 @@ async function extractCommand(file: string, out: (line: string) => void): Promis
           author: meeting.author?.address ?? null,
           nextMeetingDate: meeting.nextMeetingDate,
         },
-        items: items.map(({ owner, ownerName, due, text, source, flags, section }) => ({
+        items: items.map(({ owner, ownerName, due, text, source, ownerSource, dueSource, flags, section }) => ({
           owner,
           ownerName,
           due,
           text,
           source,
+          ownerSource,
+          dueSource,
           flags,
           section,
         })),

@@ -22,6 +22,13 @@ export interface ExtractedItem {
   due: string | null;
   /** The line of the notes the item came from, as written. */
   source: string;
+  /**
+   * The words that decided the owner, as written: "Dana:", "I'll", "please", an Owner cell, the heading above the
+   * list. Null when nothing named one.
+   */
+  ownerSource: string | null;
+  /** The words that decided the due date ("by Friday", "EOW", "ASAP" for a vague one); null when none were found. */
+  dueSource: string | null;
   flags: ItemFlag[];
   section: ItemSection;
 }
@@ -89,6 +96,8 @@ export interface ItemState {
   owner: string | null;
   ownerName: string | null;
   snoozedUntil: string | null;
+  /** What still needs a human look: a reply that gives a date or an owner settles the matching flags. */
+  flags: ItemFlag[];
 }
 
 /** What people can do to an item: from a link (done, drop, snooze) or a reply command (all of them). */

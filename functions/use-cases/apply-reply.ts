@@ -162,8 +162,8 @@ function requestOf(command: ReplyCommand, today: string, attendees: Person[]): I
     case 'owner': {
       const attendee = matchAttendee(command.owner, attendees);
       return attendee === null
-        ? { action: 'owner', owner: command.owner.trim(), ownerName: command.owner.trim() }
-        : { action: 'owner', owner: attendee.address, ownerName: displayName(attendee) };
+        ? { action: 'owner', owner: command.owner.trim(), ownerName: command.owner.trim(), attendee: false }
+        : { action: 'owner', owner: attendee.address, ownerName: displayName(attendee), attendee: true };
     }
   }
 }

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { type ParsedEmail, parseEmail } from '../domain/email/parse-email';
 import { readNotes } from '../domain/email/read-notes';
 import { FollowthroughError, InvalidInputError } from '../domain/errors';
-import { extract } from '../domain/extraction/extract';
+import { rulesExtractor } from '../domain/extraction/rules-extractor';
 import type { Extraction, Meeting, SentMailRecord, Series, StoredItem } from '../domain/model';
 import { calendarParts, seriesIdOf } from '../domain/series/next-meeting';
+import type { Extractor } from '../ports/extractor';
 import type { RawMailArchive } from '../ports/raw-mail';
 import type { Scheduler } from '../ports/scheduler';
 import { applyReply, type ReplyResult } from './apply-reply';
@@ -14,6 +15,8 @@ import { type OutgoingDeps, refInSubject } from './outgoing';
 export interface IngestDeps extends OutgoingDeps {
   scheduler: Scheduler;
   archive: RawMailArchive;
+  /** Who reads the notes: the rules unless configured otherwise (an LLM on Bedrock, with the rules as fallback). */
+  extractor?: Extractor;
   config: OutgoingDeps['config'] & { inboxAddress: string; wrapupDelayMinutes: number };
 }
 
@@ -72,7 +75,9 @@ export async function ingestEmail(deps: IngestDeps, raw: Uint8Array): Promise<In
 
   let extraction: Extraction;
   try {
-    extraction = extract(readNotes(email), { inboxAddresses: [deps.config.inboxAddress] });
+    extraction = await (deps.extractor ?? rulesExtractor).extract(readNotes(email), {
+      inboxAddresses: [deps.config.inboxAddress],
+    });
   } catch (error) {
     if (error instanceof InvalidInputError) throw new RejectedInputError(rawKey, error);
     throw new FollowthroughError('Could not read the notes email.', { cause: error });

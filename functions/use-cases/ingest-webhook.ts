@@ -4,7 +4,7 @@ import { htmlToText } from '../domain/email/html-text';
 import type { WrittenDate } from '../domain/email/message-date';
 import type { NotesMessage } from '../domain/email/read-notes';
 import { FollowthroughError, InvalidInputError } from '../domain/errors';
-import { extract } from '../domain/extraction/extract';
+import { rulesExtractor } from '../domain/extraction/rules-extractor';
 import type { Extraction } from '../domain/model';
 import { isTimeZone, localDate, zonedInstant } from '../domain/time';
 import { type IngestDeps, type NotesResult, RejectedInputError, storeMeeting } from './ingest-email';
@@ -57,7 +57,9 @@ export async function ingestWebhookNotes(deps: IngestDeps, body: Uint8Array): Pr
   }
   let extraction: Extraction;
   try {
-    const extracted = extract(notesOf(input), { inboxAddresses: [deps.config.inboxAddress] });
+    const extracted = await (deps.extractor ?? rulesExtractor).extract(notesOf(input), {
+      inboxAddresses: [deps.config.inboxAddress],
+    });
     extraction = { ...extracted, meeting: { ...extracted.meeting, timeZone: input.timeZone ?? null } };
   } catch (error) {
     if (error instanceof InvalidInputError) throw new RejectedInputError(rawKey, error);

@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredItem } from '../../functions/domain/model';
 import { renderConfirmationMail } from '../../functions/domain/render/confirmation';
 import { renderDigestMail } from '../../functions/domain/render/digest';
 import type { LinkAction, RenderedMail } from '../../functions/domain/render/inputs';
@@ -24,6 +25,7 @@ const wrapupItems = storedItems([
   longItem,
   { text: `Check the CRM export ${hostile}`, owner: null, due: null },
 ]);
+const needsSettling = (item: StoredItem) => item.owner === null || item.due === null || item.flags.length > 0;
 const digest = danaDigest();
 const weekly = danaWeekly();
 const rollup = danaRollup();
@@ -50,7 +52,10 @@ const kinds: Kind[] = [
       items: wrapupItems,
       links: linkFor,
     }),
-    items: wrapupItems.map((item) => ({ text: item.text, links: [linkFor(item, 'done')] })),
+    // The agreed items first, then the block of those that need an owner or a date.
+    items: [...wrapupItems.filter((item) => !needsSettling(item)), ...wrapupItems.filter(needsSettling)].map(
+      (item) => ({ text: item.text, links: [linkFor(item, 'done')] }),
+    ),
   },
   {
     kind: 'digest',

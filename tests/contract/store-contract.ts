@@ -72,6 +72,7 @@ const stateOf = (item: StoredItem): ItemState => ({
   owner: item.owner,
   ownerName: item.ownerName,
   snoozedUntil: item.snoozedUntil,
+  flags: item.flags,
 });
 
 /** Priya's mailbox no longer exists: SES reported a permanent bounce of her wrap-up. */
@@ -504,6 +505,7 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
         owner: sam.address,
         ownerName: sam.name,
         snoozedUntil: '2025-03-21',
+        flags: ['ambiguous-date'],
       };
 
       // Act

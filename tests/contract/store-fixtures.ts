@@ -52,6 +52,8 @@ export const anItem = (overrides: Partial<StoredItem> = {}): StoredItem => ({
   ownerName: priya.name,
   due: '2025-03-19',
   source: '- Priya: draft the Q2 on-call rotation proposal by next Wednesday',
+  ownerSource: 'Priya:',
+  dueSource: 'by next Wednesday',
   flags: [],
   section: 'action',
   ...overrides,
@@ -87,7 +89,14 @@ export const aChange = (overrides: Partial<ItemChange> = {}): ItemChange => ({
   action: 'snooze',
   by: priya.address,
   at: '2025-03-14T08:30:00.000Z',
-  previous: { status: 'open', due: '2025-03-19', owner: priya.address, ownerName: priya.name, snoozedUntil: null },
+  previous: {
+    status: 'open',
+    due: '2025-03-19',
+    owner: priya.address,
+    ownerName: priya.name,
+    snoozedUntil: null,
+    flags: [],
+  },
   ...overrides,
 });
 

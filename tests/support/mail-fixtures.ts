@@ -71,6 +71,8 @@ export function mailItem(spec: MailItemSpec): StoredItem {
     ownerName: null,
     due: spec.due,
     source: `- ${spec.text}`,
+    ownerSource: spec.owner === null ? null : 'the list heading',
+    dueSource: spec.due === null ? null : 'by the date written',
     flags: [],
     section: spec.section ?? 'action',
     seriesId: meetingId.includes('PRIYA') ? danaPriyaSeries : danaMarcusSeries,

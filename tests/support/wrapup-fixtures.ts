@@ -47,6 +47,8 @@ export function storedItems(specs: ItemSpec[], meetingId = 'mtg_01JCDANAMARCUS11
     ownerName: null,
     due: spec.due,
     source: `- ${spec.text}`,
+    ownerSource: spec.owner === null ? null : 'the list heading',
+    dueSource: spec.due === null ? null : 'by the date written',
     flags: spec.flags ?? [],
     section: 'action',
     seriesId: danaMarcusSeries,

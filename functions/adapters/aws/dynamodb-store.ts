@@ -69,12 +69,15 @@ const meetingRecord = z.object({
 
 const itemStatus = z.enum(['open', 'done', 'dropped']);
 
+const itemFlag = z.enum(['no-owner', 'no-date', 'owner-not-attendee', 'ambiguous-date']);
+
 const itemState = z.object({
   status: itemStatus,
   due: z.nullable(z.string()),
   owner: z.nullable(z.string()),
   ownerName: z.nullable(z.string()),
   snoozedUntil: z.nullable(z.string()),
+  flags: z.array(itemFlag),
 });
 
 const itemChange = z.object({
@@ -99,7 +102,9 @@ const itemRecord = z.object({
   ownerName: z.nullable(z.string()),
   due: z.nullable(z.string()),
   source: z.string(),
-  flags: z.array(z.enum(['no-owner', 'no-date', 'owner-not-attendee', 'ambiguous-date'])),
+  ownerSource: z.nullable(z.string()),
+  dueSource: z.nullable(z.string()),
+  flags: z.array(itemFlag),
   section: z.enum(['action', 'growth', 'agenda']),
 });
 
@@ -229,6 +234,7 @@ const stateOf = (item: StoredItem): ItemState => ({
   owner: item.owner,
   ownerName: item.ownerName,
   snoozedUntil: item.snoozedUntil,
+  flags: item.flags,
 });
 
 const itemNotFound = (meetingId: string, seq: number, cause?: unknown): NotFoundError =>
@@ -460,6 +466,7 @@ export class DynamoDbStore implements Store {
       '#owner': 'owner',
       '#ownerName': 'ownerName',
       '#snoozedUntil': 'snoozedUntil',
+      '#flags': 'flags',
       '#lastChange': 'lastChange',
       '#updatedAt': 'updatedAt',
       '#ownerPk': gsi1.partitionKey,
@@ -472,6 +479,7 @@ export class DynamoDbStore implements Store {
       ':owner': state.owner,
       ':ownerName': state.ownerName,
       ':snoozedUntil': state.snoozedUntil,
+      ':flags': state.flags,
       ':lastChange': lastChange,
       ':at': at,
       ':seriesSk': seriesItemsSortKey(next),
@@ -482,6 +490,7 @@ export class DynamoDbStore implements Store {
       '#owner = :owner',
       '#ownerName = :ownerName',
       '#snoozedUntil = :snoozedUntil',
+      '#flags = :flags',
       '#lastChange = :lastChange',
       '#updatedAt = :at',
       '#seriesSk = :seriesSk',

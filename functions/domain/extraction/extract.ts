@@ -90,6 +90,10 @@ interface Section {
   owner: ResolvedOwner | null;
   /** "Agenda for next time (Wed 28 Oct)": the date items in it are due. */
   due: string | null;
+  /** The heading as written: the source of the owner or due date it gives its lines. */
+  heading: string | null;
+  /** Whether the heading's words say what the section holds ("Next steps"), rather than only whose it is ("Ben"). */
+  titled: boolean;
 }
 
 // One marker or several ("- [ ] " in Markdown task lists).
@@ -142,7 +146,8 @@ function logicalLines(body: string): LogicalLine[] {
 // A closing line ends the notes: what follows is a name, a signature, a disclaimer.
 const SIGN_OFF =
   /^(?:thanks|thank you|thanks again|many thanks|cheers|best|best regards|regards|kind regards|warm regards|talk soon|speak soon|ta|groet|groeten|met vriendelijke groet|gruß|grüße|viele grüße|liebe grüße|bonne (?:soirée|journée|semaine)|cordialement|merci|à bientôt|happy [\p{L} ]{2,20}|have a (?:good|great|nice) [\p{L} ]{2,20})\s*[,!.]*\s*\S{0,3}$/iu;
-const NEXT_MEETING_LINE = /^(?:our\s+)?next (?:1[:-]1|one[- ]on[- ]one|meeting|catch[- ]?up|sync)\b/i;
+const NEXT_MEETING_LINE =
+  /^(?:our\s+)?(?:next|prochain|nächste[snr]?)\s+(?:1[:-]1|one[- ]on[- ]one|meeting|catch[- ]?up|sync|point|réunion|termin|treffen|gespräch)(?![\p{L}])/iu;
 
 /** At most this many agenda topics are kept, each cut to TOPIC_LENGTH: enough for a digest's agenda. */
 const MAX_TOPICS = 12;
@@ -152,11 +157,19 @@ const TOPIC_LENGTH = 200;
 function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; agenda: string[] } {
   const items: ExtractedItem[] = [];
   const agenda: string[] = [];
-  let section: Section = { kind: 'none', owner: null, due: null };
+  let section: Section = { kind: 'none', owner: null, due: null, heading: null, titled: false };
   const lines = logicalLines(body);
+  const headings = lines.map((line) => asHeading(line, scope));
+  // A cover note signed above the notes it carries ("Zoom's summary is below. — Farah", then "Next steps"): a
+  // sign-off ends the notes only when no list of tasks follows it.
+  const lastTaskHeading = headings.findLastIndex((h) => h?.titled === true && TASK_SECTIONS.has(h.kind));
   for (const [index, line] of lines.entries()) {
-    if (isSignOff(line, lines[index + 1], scope)) break;
-    const heading = asHeading(line, scope);
+    if (isSignOff(line, lines[index + 1], scope)) {
+      if (index > lastTaskHeading) break;
+      section = { kind: 'none', owner: null, due: null, heading: null, titled: false };
+      continue;
+    }
+    const heading = headings[index];
     if (heading) {
       section = heading;
       continue;
@@ -179,6 +192,8 @@ function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; age
   }
   return { items, agenda };
 }
+
+const TASK_SECTIONS: ReadonlySet<SectionKind> = new Set(['action', 'growth', 'agenda']);
 
 /** "Thanks," or the author's name alone on a line ("Priya", "— Ava ✨"), unless it heads a list of tasks. */
 function isSignOff(line: LogicalLine, next: LogicalLine | undefined, scope: Scope): boolean {
@@ -213,12 +228,12 @@ function asHeading(line: LogicalLine, scope: Scope): Section | null {
   if (!kind && !owner) {
     // A short line with no sentence in it ("Pipeline", "Renewals") still starts a new section.
     return words <= 4 && !/\b(?:to|will|'ll|’ll)\b/i.test(bare) && /^[\p{Lu}\d]/u.test(bare)
-      ? { kind: 'info', owner: null, due: null }
+      ? { kind: 'info', owner: null, due: null, heading: bare, titled: false }
       : null;
   }
   const resolvedKind = kind ?? 'action';
   const due = resolvedKind === 'agenda' ? (findDue(bare, scope.context)?.due ?? scope.context.nextMeetingDate) : null;
-  return { kind: resolvedKind, owner, due };
+  return { kind: resolvedKind, owner, due, heading: bare, titled: kind !== undefined };
 }
 
 function headingOwner(heading: string, scope: Scope): ResolvedOwner | null {
@@ -240,6 +255,9 @@ function clauses(line: LogicalLine): string[] {
     .filter(Boolean);
 }
 
+/** A person's name as notes write it: one to three capitalised words, or an @handle; not "Otter.ai" or "Keywords". */
+const PERSON_NAME =
+  /^@?(?!(?:Keywords?|Notes?|Summary|Status|Update|Context|Decision|Risk|Blocker|Topic|Agenda|Owner|Due|Note|Next|Action|Outcome|Result|Details?)$)[\p{Lu}][\p{Ll}'’-]+(?:\s+[\p{Lu}][\p{Ll}'’-]+){0,2}$/u;
 const NAME = String.raw`@?[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[A-Z]{2,3}`;
 const OWNER_PREFIX = new RegExp(
   String.raw`^(?<name>${NAME}|me|Me|I)\s*(?<role>\([^)]{1,40}\))?\s*(?::|\s[-–—]\s|-\s)\s*(?<task>.+)$`,
@@ -261,6 +279,8 @@ const POSSESSIVE_DUE = new RegExp(String.raw`^(?<name>${NAME})['’]s\s+(?<task>
 
 interface Commitment {
   owner: ResolvedOwner | null;
+  /** The words that named the owner ("Dana:", "I'll", "please"), or the heading above the line. */
+  ownerSource: string | null;
   task: string;
   /** Whether the words named the owner explicitly ("Name:", "I'll") rather than leaving it to the section. */
   explicit: boolean;
@@ -268,51 +288,100 @@ interface Commitment {
 
 function commitment(text: string, section: Section, scope: Scope): Commitment | null {
   const { resolver } = scope;
+  // "AI:", "TODO:", "Action:" say the line is a task wherever it stands.
+  const tagged = TASK_PREFIX.test(text);
+  const listed = tagged || TASK_SECTIONS.has(section.kind);
   const stripped = text
     .replace(TASK_PREFIX, (_m, owner: string | undefined) => (owner ? `${owner}: ` : ''))
     // Gemini's "[Leo Martins] Pricing sheet: Send the pricing sheet…" is "Leo Martins: Send the pricing sheet…".
-    .replace(BRACKETED_OWNER, (whole, name: string) => (resolver.attendee(name) ? `${name}: ` : whole));
+    // Someone who did not attend counts when the bracket holds a name and the rest is a task.
+    .replace(BRACKETED_OWNER, (whole, name: string) =>
+      resolver.attendee(name) || (PERSON_NAME.test(name) && startsWithVerb(text.slice(whole.length)))
+        ? `${name}: `
+        : whole,
+    );
   const prefix = OWNER_PREFIX.exec(stripped);
   if (prefix?.groups) {
     const name = prefix.groups.name ?? '';
     const task = prefix.groups.task ?? '';
     const owner = resolver.resolve(`${name}${prefix.groups.role ? ` ${prefix.groups.role}` : ''}`);
-    const singleName = !name.trim().includes(' ') && !/^[A-Z]{2,3}$/.test(name);
-    if (owner?.attendee) return { owner, task, explicit: true };
-    // Someone who did not attend: a first name ("Priya:", "Zoë (SE):") before something to do.
-    if (owner && singleName && (section.kind === 'action' || startsWithVerb(task) || prefix.groups.role)) {
-      return { owner, task, explicit: true };
+    const ownerSource = wordsBefore(prefix[0], task);
+    // "Marcus: Globex slipped to Q1" in a status section is news about Marcus; in an action list it is his task.
+    if (owner?.attendee && (listed || startsWithVerb(task))) {
+      return { owner, ownerSource, task, explicit: true };
+    }
+    // Someone who did not attend: a name ("Priya:", "Zoë (SE):", "Odile Carver –") before something to do.
+    const oneWord = !name.trim().includes(' ');
+    if (
+      owner &&
+      !owner.attendee &&
+      PERSON_NAME.test(name) &&
+      (listed || startsWithVerb(task) || (oneWord && prefix.groups.role))
+    ) {
+      return { owner, ownerSource, task, explicit: true };
     }
   }
   // A commitment in the middle of a sentence ("Isla wants to mentor — Sam to ask Hemi if that works") keeps the
   // whole sentence as its text: the words before it say what "that" is.
   const taskOf = (match: RegExpExecArray) => (match.index > 0 ? stripped : (match.groups?.task ?? ''));
   const firstPerson = FIRST_PERSON.exec(stripped);
-  if (firstPerson) return { owner: resolver.pronoun('me'), task: taskOf(firstPerson), explicit: true };
+  if (firstPerson) {
+    const ownerSource = wordsBefore(firstPerson[0], firstPerson.groups?.task ?? '');
+    return { owner: resolver.pronoun('me'), ownerSource, task: taskOf(firstPerson), explicit: true };
+  }
   const will = OWNER_WILL.exec(stripped);
   if (will?.groups) {
     const name = will.groups.name ?? '';
     const person = resolver.resolve(`${name}${will.groups.role ? ` ${will.groups.role}` : ''}`);
-    const plausible = person?.attendee || (!name.includes(' ') && startsWithVerb(will.groups.task ?? ''));
+    const plausible = person?.attendee || (PERSON_NAME.test(name) && startsWithVerb(will.groups.task ?? ''));
     if (person && plausible && !/^(?:we|they|it|this|that|he|she|there)$/i.test(name)) {
-      return { owner: person, task: taskOf(will), explicit: true };
+      return {
+        owner: person,
+        ownerSource: wordsBefore(will[0], will.groups.task ?? ''),
+        task: taskOf(will),
+        explicit: true,
+      };
     }
   }
   const second = SECOND_PERSON.exec(stripped);
-  if (second) return { owner: resolver.pronoun('you'), task: taskOf(second), explicit: true };
+  if (second) {
+    const ownerSource = wordsBefore(second[0], second.groups?.task ?? '');
+    return { owner: resolver.pronoun('you'), ownerSource, task: taskOf(second), explicit: true };
+  }
   // "Isla is reading Gap Selling — will share the takeaways": the sentence's subject owns the "will".
   const subjectless = SUBJECTLESS_WILL.exec(stripped);
   const subject = subjectless ? LEADING_NAME.exec(stripped)?.groups?.name : undefined;
   const subjectPerson = subject ? resolver.attendee(subject) : null;
   if (subjectless && subjectPerson)
-    return { owner: resolver.fromPerson(subjectPerson), task: stripped, explicit: true };
+    return { owner: resolver.fromPerson(subjectPerson), ownerSource: subject ?? null, task: stripped, explicit: true };
   const possessive = POSSESSIVE_DUE.exec(stripped);
   if (possessive?.groups) {
     const person = resolver.attendee(possessive.groups.name ?? '');
-    if (person) return { owner: resolver.fromPerson(person), task: possessive.groups.task ?? '', explicit: true };
+    if (person) {
+      const ownerSource = wordsBefore(possessive[0], possessive.groups.task ?? '');
+      return { owner: resolver.fromPerson(person), ownerSource, task: possessive.groups.task ?? '', explicit: true };
+    }
   }
-  if (section.kind === 'action') return { owner: section.owner, task: stripped, explicit: false };
+  if (section.kind === 'action') {
+    return {
+      owner: section.owner,
+      ownerSource: section.owner ? section.heading : null,
+      task: stripped,
+      explicit: false,
+    };
+  }
   return null;
+}
+
+/** What a match says before the task ("Dana:", "I'll", "please"): the words that named the owner. */
+function wordsBefore(match: string, task: string): string | null {
+  const end = task === '' ? match.length : match.lastIndexOf(task);
+  const words = match
+    .slice(0, end < 0 ? match.length : end)
+    .replace(/^[\s\-–—;:,.→(]+/u, '')
+    .replace(/^and\s+/i, '')
+    .trim();
+  return words === '' ? null : words;
 }
 
 function startsWithVerb(task: string): boolean {
@@ -338,10 +407,13 @@ function clauseItems(text: string, line: LogicalLine, section: Section, scope: S
   const tasks = splitJoinedTasks(found.task, scope);
   return tasks.flatMap((task) => {
     const due = findDue(task, scope.context) ?? (tasks.length === 1 ? findDue(text, scope.context) : null);
+    const sectionDue = due === null && section.kind === 'agenda' && section.due !== null;
     const made = item({
       task,
       owner: found.owner ?? section.owner,
+      ownerSource: found.owner ? found.ownerSource : section.owner ? section.heading : null,
       due: due?.due ?? (section.kind === 'agenda' ? section.due : null),
+      dueSource: due?.phrase ?? (sectionDue ? section.heading : null),
       ambiguous: Boolean(due?.alternatives?.length),
       source: line.source,
       section: section.kind === 'growth' ? 'growth' : section.kind === 'agenda' ? 'agenda' : 'action',
@@ -382,6 +454,7 @@ function tableItem(line: LogicalLine, scope: Scope): ExtractedItem | null {
   if (cells.every((c) => /^(?:#|no\.?|task|action|item|what|owner|who|due|when|status|date|deadline|notes?)$/i.test(c)))
     return null;
   let owner: ResolvedOwner | null = null;
+  let ownerSource: string | null = null;
   let due: ReturnType<typeof findDue> = null;
   const rest: string[] = [];
   for (const cell of cells) {
@@ -390,6 +463,7 @@ function tableItem(line: LogicalLine, scope: Scope): ExtractedItem | null {
     const person: ResolvedOwner | null = owner ? null : ownerCell(bare, scope);
     if (person) {
       owner = person;
+      ownerSource = bare;
       continue;
     }
     const date: DueMatch | null = due ? null : findDue(bare, scope.context);
@@ -404,7 +478,9 @@ function tableItem(line: LogicalLine, scope: Scope): ExtractedItem | null {
   return item({
     task,
     owner,
+    ownerSource,
     due: due?.due ?? null,
+    dueSource: due?.phrase ?? null,
     ambiguous: Boolean(due?.alternatives?.length),
     source: line.source,
     section: 'action',
@@ -427,7 +503,9 @@ function ownerCell(cell: string, scope: Scope): ResolvedOwner | null {
 function item(found: {
   task: string;
   owner: ResolvedOwner | null;
+  ownerSource: string | null;
   due: string | null;
+  dueSource: string | null;
   ambiguous: boolean;
   source: string;
   section: ItemSection;
@@ -446,6 +524,8 @@ function item(found: {
     ownerName: found.owner?.ownerName ?? null,
     due: found.due,
     source: found.source,
+    ownerSource: found.owner ? found.ownerSource : null,
+    dueSource: found.dueSource,
     flags,
     section: found.section,
   };

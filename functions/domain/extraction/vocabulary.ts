@@ -27,7 +27,10 @@ export const DONE =
 /** Headings, by what their section holds. */
 export const SECTION_PATTERNS: Array<[RegExp, SectionKind]> = [
   [/\b(?:done|completed|wins?|closed since|since last time|erledigt)\b|✅/i, 'done'],
-  [/\b(?:agenda|next time|for next|next 1[:-]1|next one-on-one|next meeting|topics)\b/i, 'agenda'],
+  [
+    /\b(?:agenda|next time|for next|next 1[:-]1|next one-on-one|next meeting|topics|prochain 1:1|prochaine réunion|nächste[snr]? (?:1:1|termin|treffen))(?![\p{L}\p{N}])/iu,
+    'agenda',
+  ],
   [/\b(?:growth|development|career|learning|personal goals?|entwicklung)\b/i, 'growth'],
   [
     /\b(?:action|actions|next steps?|follow[- ]?ups?|to-?dos?|tasks?|takeaways?|commitments?|agreed|owners?|pending|carried|carry[- ]over|aufgaben|à faire|todo)\b/i,

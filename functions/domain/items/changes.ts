@@ -1,5 +1,5 @@
 import { addDays } from '../email/message-date';
-import type { ItemAction, ItemState, StoredItem } from '../model';
+import type { ItemAction, ItemFlag, ItemState, StoredItem } from '../model';
 import { formatIsoDate } from '../render/format';
 
 /** What someone asked for, with what the action needs: a date for snooze and due, a person for owner. */
@@ -7,7 +7,8 @@ export type ItemRequest =
   | { action: 'done' | 'drop' }
   | { action: 'snooze'; until: string }
   | { action: 'due'; due: string }
-  | { action: 'owner'; owner: string; ownerName: string | null };
+  /** attendee: whether the new owner was at the meeting (else they keep the owner-not-attendee flag). */
+  | { action: 'owner'; owner: string; ownerName: string | null; attendee: boolean };
 
 /** A snooze from a link, or from `snooze 3` with no date: one week from the day it is asked. */
 export const SNOOZE_DAYS = 7;
@@ -15,8 +16,8 @@ export const SNOOZE_DAYS = 7;
 export const snoozeFromToday = (today: string): string => addDays(today, SNOOZE_DAYS);
 
 export function stateOf(item: StoredItem): ItemState {
-  const { status, due, owner, ownerName, snoozedUntil } = item;
-  return { status, due, owner, ownerName, snoozedUntil };
+  const { status, due, owner, ownerName, snoozedUntil, flags } = item;
+  return { status, due, owner, ownerName, snoozedUntil, flags };
 }
 
 /**
@@ -33,23 +34,33 @@ export function nextState(item: StoredItem, request: ItemRequest): ItemState | n
     case 'snooze':
       if (current.status !== 'open') return 'closed';
       return current.snoozedUntil === request.until ? null : { ...current, snoozedUntil: request.until };
-    case 'due':
+    case 'due': {
       if (current.status !== 'open') return 'closed';
+      // A date someone gave settles the doubt about it: "3 due friday" on an ambiguous date confirms it.
+      const flags = without(current.flags, ['no-date', 'ambiguous-date']);
+      if (current.due === request.due && flags.length === current.flags.length) return null;
       // A new date also ends a snooze that would hide the item past it.
-      return current.due === request.due
-        ? null
-        : {
-            ...current,
-            due: request.due,
-            snoozedUntil:
-              current.snoozedUntil !== null && current.snoozedUntil > request.due ? null : current.snoozedUntil,
-          };
-    case 'owner':
+      return {
+        ...current,
+        due: request.due,
+        snoozedUntil: current.snoozedUntil !== null && current.snoozedUntil > request.due ? null : current.snoozedUntil,
+        flags,
+      };
+    }
+    case 'owner': {
       if (current.status !== 'open') return 'closed';
-      return current.owner?.toLowerCase() === request.owner.toLowerCase()
+      const flags = without(current.flags, ['no-owner', 'owner-not-attendee']);
+      if (!request.attendee) flags.push('owner-not-attendee');
+      const sameFlags = flags.length === current.flags.length && flags.every((f) => current.flags.includes(f));
+      return current.owner?.toLowerCase() === request.owner.toLowerCase() && sameFlags
         ? null
-        : { ...current, owner: request.owner, ownerName: request.ownerName };
+        : { ...current, owner: request.owner, ownerName: request.ownerName, flags };
+    }
   }
+}
+
+function without(flags: ItemFlag[], settled: ItemFlag[]): ItemFlag[] {
+  return flags.filter((flag) => !settled.includes(flag));
 }
 
 /** The change in plain words, as the confirmation email and the result page say it. */

@@ -1,10 +1,12 @@
 import Mustache from 'mustache';
 import { wrapupHtml } from '../../../templates/compiled/wrapup';
+import { addDays } from '../email/message-date';
 import type { Person, StoredItem } from '../model';
 import { collapseWhitespace, countOf, displayName, firstName, formatIsoDate, parseCalendarDate } from './format';
 import type { RenderedMail, WrapupInput } from './inputs';
 import {
   actionLinks,
+  type Callout,
   commands,
   dateDetail,
   detail,
@@ -33,8 +35,9 @@ const flagLabels: Record<WrapupFlag, string> = {
 const copy = {
   noItems: 'No action items were found in these notes. The original notes were kept as they were sent.',
   reason: 'You are getting this because you attended the 1:1 whose notes were forwarded to followthrough.',
+  flaggedHeading: 'Needs an owner or a date',
   flaggedHint:
-    'Settle the flagged items — who owns each one, and by when — with a reply (commands below) or at your next 1:1, so that nothing falls through.',
+    'The notes did not say who owns these or by when, or said it in a way that can be read two ways. Settle each with a one-line reply (shown under each item) or at your next 1:1, so that nothing falls through.',
 } as const;
 
 // Parsed once per cold start; Mustache caches the tokens, so each render is a fill-in only.
@@ -49,8 +52,10 @@ export function renderWrapupMail(input: WrapupInput): RenderedMail {
   const meetingDate = formatIsoDate(meeting.date, meetingYear);
   const items = [...input.items]
     .sort((a, b) => a.seq - b.seq)
-    .map((item) => wrapupItem(item, input, meeting.attendees, meetingYear));
-  const flaggedCount = items.filter((item) => item.warn).length;
+    .map((item) => wrapupItem(item, input, attendees, meetingYear));
+  const clear = items.filter((item) => !item.warn);
+  const flagged = items.filter((item) => item.warn);
+  const flaggedCount = flagged.length;
 
   const subject = `Wrap-up: ${meetingName} — ${meetingDate}`;
   const intro: IntroView = {
@@ -60,8 +65,16 @@ export function renderWrapupMail(input: WrapupInput): RenderedMail {
       (line) => line !== '',
     ),
   };
-  const groups: GroupView[] = items.length === 0 ? [] : [group(countOf(items.length, 'action item'), items)];
-  const notices = items.length === 0 ? [copy.noItems] : flaggedCount > 0 ? [copy.flaggedHint] : [];
+  // Settled items first, then the ones someone still has to settle, each with the reply that settles it.
+  const groups: GroupView[] = [
+    ...(clear.length > 0
+      ? [group(countOf(clear.length, flaggedCount > 0 ? 'agreed item' : 'action item'), clear)]
+      : []),
+    ...(flaggedCount > 0
+      ? [group(`${copy.flaggedHeading} (${flaggedCount})`, flagged, { note: copy.flaggedHint })]
+      : []),
+  ];
+  const notices = items.length === 0 ? [copy.noItems] : [];
   const footer: FooterView = { commands: items.length === 0 ? null : commands, reason: copy.reason };
   return renderItemMail(wrapupHtml, {
     subject,
@@ -81,11 +94,12 @@ function wrapupItem(
 ): ItemView {
   const flags = new Set<WrapupFlag>();
   const owner = ownerLabel(item, attendees);
+  const due = item.due === null ? null : parseCalendarDate(item.due);
   if (owner === null || item.flags.includes('no-owner')) flags.add('needs-owner');
   else if (item.flags.includes('owner-not-attendee')) flags.add('check-owner');
   if (item.due === null || item.flags.includes('no-date')) flags.add('needs-date');
   // A date we cannot read is shown as stored rather than hidden, and flagged for a human.
-  if (item.due !== null && (parseCalendarDate(item.due) === null || item.flags.includes('ambiguous-date'))) {
+  if (item.due !== null && (due === null || item.flags.includes('ambiguous-date'))) {
     flags.add('check-date');
   }
   return itemView({
@@ -96,10 +110,52 @@ function wrapupItem(
       dateDetail('Due', item.due, meetingYear, 'no date'),
     ],
     badges: [...flags].map((flag) => warnBadge(flagLabels[flag])),
+    callout: flags.size > 0 ? settleCallout(item, flags, attendees, meetingYear) : null,
     links: actionLinks(item, ['done'], input.links),
     tone: flags.size > 0 ? 'warn' : 'plain',
   });
 }
+
+/**
+ * The reply that settles a flagged item, with its own number and the attendees' own names: "Reply “3 owner Dana”
+ * or “3 owner Marcus”". What the notes said is quoted where it was read ("“before Friday's call” read as Thu 3 Dec").
+ */
+function settleCallout(
+  item: StoredItem,
+  flags: Set<WrapupFlag>,
+  attendees: Person[],
+  meetingYear: number | undefined,
+): Callout {
+  const n = item.seq;
+  const said = (words: string | null) => (words === null ? '' : `“${collapseWhitespace(words)}” `);
+  const sentences: string[] = [];
+  const ownerReplies = attendees.map((person) => `“${n} owner ${firstName(person)}”`).join(' or ');
+  if (flags.has('needs-owner')) sentences.push(`Who owns it? Reply ${ownerReplies || `“${n} owner NAME”`}.`);
+  if (flags.has('check-owner')) {
+    const who = collapseWhitespace(item.ownerName ?? item.owner ?? '');
+    sentences.push(`${who} was not at the 1:1: if one of you will chase it, reply ${ownerReplies}.`);
+  }
+  if (flags.has('needs-date')) {
+    sentences.push(
+      `${item.dueSource ? `${said(item.dueSource)}is not a date. ` : ''}By when? Reply “${n} due friday” or “${n} due ${exampleDate(item)}”.`,
+    );
+  }
+  if (flags.has('check-date') && item.due !== null) {
+    sentences.push(
+      `${said(item.dueSource)}read as ${formatIsoDate(item.due, meetingYear)}. If another day was meant, reply “${n} due ${exampleDate(item)}”.`,
+    );
+  }
+  return { title: 'TO SETTLE', body: sentences.join(' ') };
+}
+
+/** A date to show in a reply example: the item's own one, else two weeks after the meeting, as "Dec 4". */
+function exampleDate(item: StoredItem): string {
+  const base = item.due ?? addDays(item.meetingDate, 14);
+  const date = parseCalendarDate(base);
+  return date === null ? 'dec 4' : `${MONTHS[date.month - 1]} ${date.day}`;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 function authorFirst(attendees: Person[], author: Person | null): Person[] {
   const isAuthor = (person: Person) => author !== null && person.address.toLowerCase() === author.address.toLowerCase();

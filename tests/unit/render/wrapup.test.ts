@@ -35,7 +35,7 @@ describe('renderWrapupMail', () => {
     expect(mail.subject).toBe('Wrap-up: 1:1 Dana / Marcus — Thu 12 Nov');
   });
 
-  it('lists every item in seq order with its number, owner and due date in the HTML', () => {
+  it('lists the agreed items in seq order, then the flagged ones in their own block, each with owner and date', () => {
     // Prepare
     const items = storedItems(pipelineItems).reverse();
 
@@ -45,15 +45,25 @@ describe('renderWrapupMail', () => {
     // Assess
     expect(text).toContain('Attended: Dana Whitfield and Marcus Reid');
     expect(text).toContain(
-      '1. Send the revised mutual action plan to the Globex champion Owner: Marcus Reid · Due: Fri 13 Nov Done',
+      '2 agreed items 1. Send the revised mutual action plan to the Globex champion Owner: Marcus Reid · Due: Fri 13 Nov Done',
     );
     expect(text).toContain(
-      "3. Book a QBR with Initech's CFO before the renewal conversation Owner: Marcus Reid · Due: no date needs a date Done",
+      "3. Book a QBR with Initech's CFO before the renewal conversation Owner: Marcus Reid · Due: no date needs a date TO SETTLE",
     );
     expect(text).toContain(
-      '4. Find out who fills in the Hooli security questionnaire Owner: no owner · Due: Thu 19 Nov needs an owner Done',
+      '4. Find out who fills in the Hooli security questionnaire Owner: no owner · Due: Thu 19 Nov needs an owner TO SETTLE',
     );
-    expect(text.indexOf('1. Send the revised')).toBeLessThan(text.indexOf('2. Ask Solutions Engineering'));
+    const order = [
+      '1. Send the revised',
+      '2. Ask Solutions',
+      'Needs an owner or a date (3)',
+      '3. Book',
+      '4. Find',
+      '5. Share',
+    ];
+    const positions = order.map((words) => text.indexOf(words));
+    expect(positions.every((at) => at >= 0)).toBe(true);
+    expect(positions).toEqual([...positions].sort((x, y) => x - y));
   });
 
   it('shows a non-attendee owner as the notes wrote it and an unnamed attendee by address', () => {
@@ -115,22 +125,61 @@ describe('renderWrapupMail', () => {
     expect(text).toContain('   Owner: Marcus Reid · Due: Thu 3 Dec\n   [check the date]\n');
   });
 
-  it('asks to settle flagged items by reply or at the next 1:1, and only when some are flagged', () => {
+  it('tells under each flagged item the one-line reply that settles it, with its number and the attendees’ names', () => {
     // Prepare
-    const flagged = storedItems(pipelineItems);
+    const items = storedItems(pipelineItems);
+
+    // Act
+    const mail = wrapup(items);
+
+    // Assess
+    for (const part of [visibleText(mail.html), mail.text]) {
+      expect(part).toContain(
+        'The notes did not say who owns these or by when, or said it in a way that can be read two ways.',
+      );
+      expect(part).toContain('TO SETTLE — By when? Reply “3 due friday” or “3 due nov 26”.');
+      expect(part).toContain('TO SETTLE — Who owns it? Reply “4 owner Dana” or “4 owner Marcus”.');
+      expect(part).toContain(
+        'TO SETTLE — Priya was not at the 1:1: if one of you will chase it, reply “5 owner Dana” or “5 owner Marcus”.',
+      );
+    }
+  });
+
+  it('quotes the words it read a doubtful or vague date from', () => {
+    // Prepare
+    const [ambiguous, vague] = storedItems([
+      { text: 'Send the Hooli proposal', owner: marcus.address, due: '2026-12-03', flags: ['ambiguous-date'] },
+      { text: 'Loop in Legal on the Initech redlines', owner: marcus.address, due: null, flags: ['no-date'] },
+    ]);
+    const items = [
+      { ...ambiguous, dueSource: 'before Friday’s forecast call' },
+      { ...vague, dueSource: 'ASAP' },
+    ] as StoredItem[];
+
+    // Act
+    const text = wrapup(items).text;
+
+    // Assess
+    expect(text).toContain(
+      'TO SETTLE — “before Friday’s forecast call” read as Thu 3 Dec. If another day was meant, reply “1 due dec 3”.',
+    );
+    expect(text).toContain('TO SETTLE — “ASAP” is not a date. By when? Reply “2 due friday” or “2 due nov 26”.');
+  });
+
+  it('shows one block of action items and no settling hint when nothing is flagged', () => {
+    // Prepare
     const settled = storedItems(pipelineItems.slice(0, 2));
 
     // Act
-    const [withFlags, withoutFlags] = [wrapup(flagged), wrapup(settled)];
+    const mail = wrapup(settled);
 
     // Assess
-    const hint =
-      'Settle the flagged items — who owns each one, and by when — with a reply (commands below) or at your next 1:1';
-    expect(visibleText(withFlags.html)).toContain(hint);
-    expect(withFlags.text).toContain(hint);
-    expect(withoutFlags.html).not.toContain('ft-flagged');
-    expect(visibleText(withoutFlags.html)).not.toContain('Settle the flagged items');
-    expect(withoutFlags.text).not.toContain('Settle the flagged items');
+    expect(visibleText(mail.html)).toContain('2 action items 1. Send the revised');
+    expect(mail.html).not.toContain('ft-flagged');
+    for (const part of [visibleText(mail.html), mail.text]) {
+      expect(part).not.toContain('Needs an owner or a date');
+      expect(part).not.toContain('TO SETTLE');
+    }
   });
 
   it('gives every item one Done link to its own signed URL, and no Drop or Snooze', () => {

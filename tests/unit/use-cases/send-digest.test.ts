@@ -136,7 +136,14 @@ describe('the pre-meeting digest', () => {
     await world.store.updateItem(
       firstMeeting,
       1,
-      { status: 'open', due: '2026-11-16', owner: marcus, ownerName: 'Marcus Reid', snoozedUntil: '2026-11-27' },
+      {
+        status: 'open',
+        due: '2026-11-16',
+        owner: marcus,
+        ownerName: 'Marcus Reid',
+        snoozedUntil: '2026-11-27',
+        flags: [],
+      },
       null,
       '2026-11-20T15:00:00Z',
     );
@@ -153,7 +160,14 @@ describe('the pre-meeting digest', () => {
     await world.store.updateItem(
       firstMeeting,
       1,
-      { status: 'open', due: '2026-11-16', owner: marcus, ownerName: 'Marcus Reid', snoozedUntil: '2026-11-26' },
+      {
+        status: 'open',
+        due: '2026-11-16',
+        owner: marcus,
+        ownerName: 'Marcus Reid',
+        snoozedUntil: '2026-11-26',
+        flags: [],
+      },
       null,
       '2026-11-20T15:00:00Z',
     );

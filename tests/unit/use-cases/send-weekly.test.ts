@@ -97,7 +97,14 @@ describe('the weekly mail and the roll-up', () => {
       await world.store.updateItem(
         marcus19,
         1,
-        { status: 'open', due: '2026-11-24', owner: marcus, ownerName: 'Marcus Reid', snoozedUntil: '2026-11-30' },
+        {
+          status: 'open',
+          due: '2026-11-24',
+          owner: marcus,
+          ownerName: 'Marcus Reid',
+          snoozedUntil: '2026-11-30',
+          flags: [],
+        },
         null,
         '2026-11-20T15:00:00Z',
       );
@@ -191,6 +198,7 @@ describe('the weekly mail and the roll-up', () => {
           owner: priya,
           ownerName: 'Priya Natarajan',
           snoozedUntil: '2026-11-30',
+          flags: [],
         },
         null,
         '2026-11-20T15:00:00Z',

@@ -14,6 +14,8 @@ const item = (overrides: Partial<StoredItem> = {}): StoredItem => ({
   ownerName: 'Marcus',
   due: '2026-11-16',
   source: '- Marcus: send Initech the revised renewal quote by Monday 11/16',
+  ownerSource: 'Marcus:',
+  dueSource: 'by Monday 11/16',
   flags: [],
   section: 'action',
   seriesId: 's1',
@@ -116,7 +118,9 @@ describe('nextState', () => {
 
     expect(nextState(closed, { action: 'snooze', until: '2026-12-01' })).toBe('closed');
     expect(nextState(closed, { action: 'due', due: '2026-12-01' })).toBe('closed');
-    expect(nextState(closed, { action: 'owner', owner: 'jordan', ownerName: 'Jordan' })).toBe('closed');
+    expect(nextState(closed, { action: 'owner', owner: 'jordan', ownerName: 'Jordan', attendee: false })).toBe(
+      'closed',
+    );
   });
 
   it('ends a snooze that would hide the item past its new due date', () => {
@@ -130,7 +134,12 @@ describe('nextState', () => {
 
   it('treats an owner written in another case as the same owner', () => {
     expect(
-      nextState(item(), { action: 'owner', owner: 'Marcus.Reid@acme-sales.example', ownerName: 'Marcus' }),
+      nextState(item(), {
+        action: 'owner',
+        owner: 'Marcus.Reid@acme-sales.example',
+        ownerName: 'Marcus',
+        attendee: true,
+      }),
     ).toBeNull();
   });
 });
