@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ENV, LOCAL_DEFAULTS } from './config/env';
 import { parseEmail } from './domain/email/parse-email';
-import { readNotes } from './domain/email/read-notes';
+import { readNotesOf } from './domain/email/read-notes';
 import { FollowthroughError, InvalidInputError } from './domain/errors';
 import { extract } from './domain/extraction/extract';
 import type { StoredItem } from './domain/model';
@@ -113,7 +113,7 @@ async function readInput(file: string): Promise<Uint8Array> {
 
 async function extractCommand(file: string, out: (line: string) => void): Promise<number> {
   const email = await parseEmail(await readInput(file));
-  const { meeting, items } = extract(readNotes(email), {
+  const { meeting, items } = extract(await readNotesOf(email), {
     inboxAddresses: [process.env[ENV.inboxAddress] ?? LOCAL_DEFAULTS.inboxAddress],
   });
   out(

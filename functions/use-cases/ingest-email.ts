@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ParsedEmail, parseEmail } from '../domain/email/parse-email';
-import { readNotes } from '../domain/email/read-notes';
+import { readNotesOf } from '../domain/email/read-notes';
 import { FollowthroughError, InvalidInputError } from '../domain/errors';
 import { rulesExtractor } from '../domain/extraction/rules-extractor';
 import type { Extraction, Meeting, SentMailRecord, Series, StoredItem } from '../domain/model';
@@ -75,7 +75,7 @@ export async function ingestEmail(deps: IngestDeps, raw: Uint8Array): Promise<In
 
   let extraction: Extraction;
   try {
-    extraction = await (deps.extractor ?? rulesExtractor).extract(readNotes(email), {
+    extraction = await (deps.extractor ?? rulesExtractor).extract(await readNotesOf(email), {
       inboxAddresses: [deps.config.inboxAddress],
     });
   } catch (error) {

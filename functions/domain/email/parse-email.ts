@@ -46,8 +46,8 @@ export async function parseEmail(bytes: Uint8Array): Promise<ParsedEmail> {
     to: people(email.to ?? []),
     cc: people(email.cc ?? []),
     headers,
-    text: email.text === undefined ? null : repairC1(email.text),
-    html: email.html === undefined ? null : repairC1(email.html),
+    text: email.text === undefined ? null : bodyText(email.text),
+    html: email.html === undefined ? null : bodyText(email.html),
     attachments: email.attachments.map(toAttachment),
   };
 }
@@ -85,4 +85,40 @@ const CP1252_C1 = new Map<string, string>(
 
 function repairC1(text: string): string {
   return text.replace(C1, (c) => CP1252_C1.get(c) ?? '');
+}
+
+/*
+ * A body whose charset label cannot be right — "us-ascii" over 8-bit bytes, or a label no decoder knows
+ * ("x-unknown") — is decoded by postal-mime as windows-1252, and when the sender really wrote UTF-8 (scripts and
+ * gateways that mislabel nearly always did) that turns "José" into "JosÃ©" and "“" into "â€œ". Read back through
+ * windows-1252, such text is valid multi-byte UTF-8, which real windows-1252 or Latin-1 prose practically never is
+ * (an accented letter is followed by a plain one, not by a byte from 0x80–0xBF), so it is decoded again as UTF-8.
+ * Text with any character windows-1252 cannot hold was not decoded through it and is left as it is.
+ */
+const CP1252_BYTE = new Map<string, number>(
+  Array.from({ length: 32 }, (_, i) => [iconv.decode(Buffer.from([0x80 + i]), 'win1252'), 0x80 + i] as const).filter(
+    ([char]) => char !== '\ufffd',
+  ),
+);
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function bodyText(decoded: string): string {
+  return repairC1(mislabeledUtf8(decoded) ?? decoded);
+}
+
+function mislabeledUtf8(decoded: string): string | null {
+  if (!/[\u0080-\uffff]/.test(decoded)) return null;
+  const bytes = new Uint8Array(decoded.length);
+  for (let i = 0; i < decoded.length; i++) {
+    const code = decoded.charCodeAt(i);
+    // Below 0x100 the byte is the code point: Latin-1 letters, and the C1 characters of Node's decoder.
+    const byte = code < 0x100 ? code : CP1252_BYTE.get(decoded.charAt(i));
+    if (byte === undefined) return null;
+    bytes[i] = byte;
+  }
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
 }

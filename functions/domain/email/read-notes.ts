@@ -3,7 +3,7 @@ import { InvalidInputError } from '../errors';
 import type { Person } from '../model';
 import { htmlToText } from './html-text';
 import { localDateOf, type WrittenDate } from './message-date';
-import { header, type ParsedEmail } from './parse-email';
+import { header, type ParsedEmail, parseEmail } from './parse-email';
 
 /** The notes of one meeting, taken out of whatever envelope (forwards, replies) they arrived in. */
 export interface NotesMessage {
@@ -31,8 +31,44 @@ export interface NotesMessage {
 const MAX_FORWARD_DEPTH = 10;
 const forwardParser = new EmailForwardParser();
 
-export function readNotes(email: ParsedEmail): NotesMessage {
-  const text = normaliseText(email.text?.trim() ? email.text : email.html ? htmlToText(email.html) : '');
+/**
+ * The notes of an email, read from its attached message when it was "forwarded as attachment" (Apple Mail,
+ * Thunderbird, Outlook's "Forward as attachment"): then the body is only the forwarder's comment, and the attached
+ * message is the original, with the meeting's date and people. One level: a message attached inside the attached
+ * one is not opened.
+ */
+export async function readNotesOf(email: ParsedEmail): Promise<NotesMessage> {
+  return readNotes(email, await attachedOriginal(email));
+}
+
+async function attachedOriginal(email: ParsedEmail): Promise<ParsedEmail | null> {
+  const attached = email.attachments.filter((a) => a.mimeType === 'message/rfc822');
+  if (attached.length !== 1 || !attached[0]) return null;
+  try {
+    return await parseEmail(attached[0].content);
+  } catch {
+    // An attachment that is not a readable message leaves the body as the notes.
+    return null;
+  }
+}
+
+export function readNotes(email: ParsedEmail, attached: ParsedEmail | null = null): NotesMessage {
+  const text = bodyText(email);
+  if (attached !== null) {
+    const inner = tryReadNotes(attached);
+    // The attachment holds the notes only when it says more than the message it is attached to.
+    if (inner !== null && inner.body.length > stripQuotedHistory(text).trim().length) {
+      const outerAddresses = [email.from, ...email.to, ...email.cc].flatMap((p) => (p ? [p.address] : []));
+      return {
+        ...inner,
+        messageId: email.messageId,
+        outerDate: localDateOf(email.dateHeader),
+        forwardDepth: inner.forwardDepth + 1,
+        contentLanguage: inner.contentLanguage ?? header(email, 'content-language'),
+        addresses: [...outerAddresses, ...inner.addresses],
+      };
+    }
+  }
   if (!text.trim()) throw new InvalidInputError('body', 'The email has no text: there are no notes to read.');
 
   let body = text;
@@ -73,6 +109,18 @@ export function readNotes(email: ParsedEmail): NotesMessage {
     contentLanguage: header(email, 'content-language'),
     addresses,
   };
+}
+
+function bodyText(email: ParsedEmail): string {
+  return normaliseText(email.text?.trim() ? email.text : email.html ? htmlToText(email.html) : '');
+}
+
+function tryReadNotes(email: ParsedEmail): NotesMessage | null {
+  try {
+    return readNotes(email);
+  } catch {
+    return null;
+  }
 }
 
 interface ForwardedPerson {

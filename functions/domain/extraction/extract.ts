@@ -4,7 +4,16 @@ import type { NotesMessage } from '../email/read-notes';
 import { InvalidInputError } from '../errors';
 import type { ExtractedItem, Extraction, ItemFlag, ItemSection, Person } from '../model';
 import { fold, OwnerResolver, type ResolvedOwner, spokenName } from './owners';
-import { ACTION_VERBS, DONE, DONE_CELL, SECTION_PATTERNS, type SectionKind, STATUS_CELL, VAGUE } from './vocabulary';
+import {
+  ACTION_VERBS,
+  BOILERPLATE,
+  DONE,
+  DONE_CELL,
+  SECTION_PATTERNS,
+  type SectionKind,
+  STATUS_CELL,
+  VAGUE,
+} from './vocabulary';
 
 export interface ExtractOptions {
   /** The service's own inbox addresses: never attendees. */
@@ -239,6 +248,13 @@ function asHeading(line: LogicalLine, scope: Scope): Section | null {
 function headingOwner(heading: string, scope: Scope): ResolvedOwner | null {
   if (/^(?:my|mine|for me)\b/i.test(heading)) return scope.resolver.pronoun('me');
   if (/^(?:your|for you)\b/i.test(heading)) return scope.resolver.pronoun('you');
+  // "Actions - me", "Next steps (you)", "To do: Dana": the words after the section's name say whose it is.
+  const whose = /^[\p{L}\s/-]{2,30}?\s*(?:[-–—:(]|\bfor\b)\s*(?<who>[\p{L}][\p{L}'’ -]{0,40}?)\)?$/u.exec(heading)
+    ?.groups?.who;
+  if (whose && SECTION_PATTERNS.some(([pattern, kind]) => TASK_SECTIONS.has(kind) && pattern.test(heading))) {
+    const owner = scope.resolver.pronoun(whose) ?? scope.resolver.fromPerson(scope.resolver.attendee(whose));
+    if (owner) return owner;
+  }
   const named = /^(?:for\s+)?([\p{Lu}][\p{L}'’-]+(?:\s+[\p{Lu}][\p{L}'’-]+){0,2})(?:['’]s\b.*)?$/u.exec(heading);
   const person = named?.[1] ? scope.resolver.attendee(named[1]) : null;
   return person ? scope.resolver.fromPerson(person) : null;
@@ -257,12 +273,14 @@ function clauses(line: LogicalLine): string[] {
 
 /** A person's name as notes write it: one to three capitalised words, or an @handle; not "Otter.ai" or "Keywords". */
 const PERSON_NAME =
-  /^@?(?!(?:Keywords?|Notes?|Summary|Status|Update|Context|Decision|Risk|Blocker|Topic|Agenda|Owner|Due|Note|Next|Action|Outcome|Result|Details?)$)[\p{Lu}][\p{Ll}'’-]+(?:\s+[\p{Lu}][\p{Ll}'’-]+){0,2}$/u;
-const NAME = String.raw`@?[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[A-Z]{2,3}`;
+  /^@[\p{L}][\p{L}\p{N}._'’-]*$|^@?(?!(?:Keywords?|Notes?|Summary|Status|Updates?|Context|Decisions?|Risks?|Blockers?|Topics?|Agenda|Owners?|Due|Next|Actions?|Outcomes?|Results?|Details?|Feedback|Coaching|Questions?|Ideas?|FYI|Reminders?|Goals?|Wins?|Highlights?|Lowlights?|Asks?|Comments?|Observations?|Learnings?|Takeaways?|Praise|Concerns?|Issues?|Priorities|Priority|Focus|Plan|Progress|Pipeline|Forecast|Numbers|Metrics|Other|Misc|Personal|Admin|Ops|Deal|Deals|Account|Accounts|Customer|Customers|Project|Projects)$)[\p{Lu}][\p{Ll}'’-]+(?:\s+[\p{Lu}][\p{Ll}'’-]+){0,2}$/u;
+const NAME = String.raw`@[\p{L}][\p{L}\p{N}._'’-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[A-Z]{2,3}`;
 const OWNER_PREFIX = new RegExp(
   String.raw`^(?<name>${NAME}|me|Me|I)\s*(?<role>\([^)]{1,40}\))?\s*(?::|\s[-–—]\s|-\s)\s*(?<task>.+)$`,
   'u',
 );
+// Chat and wiki style: "@mateusz finish the migration by 1.10." needs no colon.
+const HANDLE_PREFIX = /^(?<name>@[\p{L}][\p{L}\p{N}._'’-]*)(?<role>)\s+(?<task>\S.*)$/u;
 const OWNER_WILL = new RegExp(
   String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+)(?<name>${NAME})\s*(?<role>\([^)]{1,40}\))?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
   'u',
@@ -300,7 +318,7 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
         ? `${name}: `
         : whole,
     );
-  const prefix = OWNER_PREFIX.exec(stripped);
+  const prefix = OWNER_PREFIX.exec(stripped) ?? HANDLE_PREFIX.exec(stripped);
   if (prefix?.groups) {
     const name = prefix.groups.name ?? '';
     const task = prefix.groups.task ?? '';
@@ -316,7 +334,7 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
       owner &&
       !owner.attendee &&
       PERSON_NAME.test(name) &&
-      (listed || startsWithVerb(task) || (oneWord && prefix.groups.role))
+      (listed || (startsWithVerb(task) && !NOUN_TOO.has(firstWord(task))) || (oneWord && prefix.groups.role))
     ) {
       return { owner, ownerSource, task, explicit: true };
     }
@@ -384,18 +402,31 @@ function wordsBefore(match: string, task: string): string | null {
   return words === '' ? null : words;
 }
 
-function startsWithVerb(task: string): boolean {
-  const first =
-    task
-      .trim()
-      .split(/\s+/)[0]
-      ?.toLowerCase()
-      .replace(/[^a-z]/g, '') ?? '';
-  return ACTION_VERBS.has(first);
+function firstWord(text: string): string {
+  return (text.trim().split(/\s+/)[0] ?? '').toLowerCase().replace(/[^a-z-]/g, '');
 }
 
+function startsWithVerb(task: string): boolean {
+  const [first = '', second = ''] = task
+    .trim()
+    .split(/\s+/)
+    .map((word) => word.toLowerCase().replace(/[^a-z0-9-]/g, ''));
+  if (!ACTION_VERBS.has(first.replace(/[^a-z-]/g, ''))) return false;
+  // "Quote accepted in principle", "Demo went ok", "Invoice 60+ days overdue": a noun that reports, not a verb.
+  return !(NOUN_TOO.has(first) && FINITE_AFTER_NOUN.test(second));
+}
+
+/** Task verbs that start status lines as nouns just as often ("Demo went ok" beside "Demo the new UI"). */
+const NOUN_TOO = new Set(
+  `budget call check demo design draft forecast intro invoice list map model offer order pilot pitch plan price quote
+  record release report review schedule sync test update`.split(/\s+/),
+);
+
+const FINITE_AFTER_NOUN =
+  /^(?:is|are|was|were|has|had|have|went|goes|looks|seems|came|got|sent|done|made|took|won|lost|still|now|already|pending|overdue|due|\d.*|[a-z]+ed)$/;
+
 function clauseItems(text: string, line: LogicalLine, section: Section, scope: Scope): ExtractedItem[] {
-  if (DONE.test(text) || /\?\s*$/.test(text) || /^(?:Q|Question)\s*:/i.test(text)) return [];
+  if (DONE.test(text) || /\?\s*$/.test(text) || /^(?:Q|Question)\s*:/i.test(text) || BOILERPLATE.test(text)) return [];
   const found = commitment(text, section, scope);
   if (!found) return [];
   // "Next 1:1 is Tue 24 Nov." names a date, not a task; "Next 1:1 Tue 1/12 - Maya to bring the plan" holds one.

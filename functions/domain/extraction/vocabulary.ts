@@ -13,12 +13,30 @@ export const ACTION_VERBS = new Set(
   raise reach read rebuild reconnect record redo refresh register reply request reschedule research respond return
   review revise rework run schedule scope secure send set settle share shadow ship sign sort source speak start
   submit summarise summarize sync take talk tell test train transfer try turn update upgrade upload validate verify
-  walk write`.split(/\s+/),
+  walk write
+  accept action advise allocate analyse analyze archive attach authorise authorize benchmark bill block brainstorm
+  budget calculate circulate claim clear co-ordinate collate commit communicate configure contact cover debug decide
+  define delegate deliver demo deploy design develop direct distribute dm double-check drive edit enrol enroll
+  ensure evaluate extend facilitate feed finalise fund grant handle host identify improve inform install interview
+  investigate invoice issue lay liaise limit lodge mail mark measure mentor merge message migrate model monitor
+  nail offer outreach own pass patch pay phone pilot pitch place polish populate pre-read prepare print produce
+  promote propose prototype publish purchase quantify quarantine quote rebook recap recommend reconcile recruit reduce
+  refine refund reissue release remind remove renew repair replace report reproduce re-run rerun reserve resolve
+  resubmit retire rewrite roll rotate route scale scan screen segment sell sense-check setup shortlist show
+  sketch slot solve split spin staff stand streamline structure support swap tag tidy track transition translate
+  triage tune unblock update vet volunteer warn wrap`.split(/\s+/),
 );
 
 /** Verbs and phrases that are discussion or coaching, not a commitment ("we'll revisit in Q1"). */
 export const VAGUE =
-  /\b(?:revisit|think about|thinking about|consider|discuss|talk about|look at them|keep (?:doing|working|using|it up)|keep an eye|no action|not yet|maybe|might|nice work|well done|great work)\b/i;
+  /\b(?:revisit|think about|thinking about|consider|discuss|talk about|look at them|keep (?:doing|working|using|it up)|keep an eye|no action|no further action|nothing to do|not yet|no decision|not decided|undecided|parked|on hold|(?:I['’]d|I would|would) like to|maybe|might|nice work|well done|great work)\b/i;
+
+/**
+ * What a note-taker, a mail client or a legal department adds around the notes: addressed to whoever reads the
+ * email, never a commitment ("Please rate the accuracy of this summary", "…notify the sender and delete it").
+ */
+export const BOILERPLATE =
+  /\b(?:(?:this|the) (?:summary|e-?mail|message|recap|transcript|communication)\b.*\b(?:accura|confidential|intended|error|feedback)|(?:accuracy|feedback) (?:of|about|on) (?:this|the|using)|notes to make sure|learn (?:more|how)|short survey|rate (?:the|this)\b|(?:addressee|intended recipient)|received (?:this|it) in error|notify the sender|destroy (?:it|this)|unsubscribe|privileged|write faster)/i;
 
 /** Marks a line as already done: a ticked box, ✅, "(done)", "— done", "erledigt", "already sent" — not "when done". */
 export const DONE =
@@ -33,7 +51,7 @@ export const SECTION_PATTERNS: Array<[RegExp, SectionKind]> = [
   ],
   [/\b(?:growth|development|career|learning|personal goals?|entwicklung)\b/i, 'growth'],
   [
-    /\b(?:action|actions|next steps?|follow[- ]?ups?|to-?dos?|tasks?|takeaways?|commitments?|agreed|owners?|pending|carried|carry[- ]over|aufgaben|à faire|todo)\b/i,
+    /\b(?:action|actions|next steps?|follow[- ]?ups?|to[- ]?dos?|tasks?|takeaways?|commitments?|agreed|owners?|pending|carried|carry[- ]over|aufgaben|à faire|todo)\b/i,
     'action',
   ],
   [
