@@ -106,7 +106,7 @@ interface Section {
 }
 
 // One marker or several ("- [ ] " in Markdown task lists).
-const BULLET = /^\s*(?:(?:[-*•·◦▪▸►‣–—+]|\d{1,2}[.)]|\(?[a-z]\)|\[[ xX✓✔]?\]|☐|☑|✅|✔|✓|🔲)\s*)+/u;
+const BULLET = /^\s*(?:(?:[-*•·◦▪▸►‣–—+]|\d{1,2}[.)]|\(?[a-z]\)|[a-z]\.(?=\s)|\[[ xX✓✔]?\]|☐|☑|✅|✔|✓|🔲)\s*)+/u;
 // Markdown emphasis says nothing about the task: "**Leo**: send…" is "Leo: send…".
 const EMPHASIS = /(\*\*|__)(\S(?:.*?\S)?)\1/g;
 const CHECKBOX_DONE = /^\s*(?:[-*]\s*)?(?:\[[xX✓✔]\]|☑)/u;
@@ -121,6 +121,8 @@ interface LogicalLine {
   text: string;
   source: string;
   bullet: boolean;
+  /** Leading spaces: a list nested under a line makes that line its topic. */
+  indent: number;
   checkbox: 'open' | 'done' | null;
 }
 
@@ -145,7 +147,8 @@ function logicalLines(body: string): LogicalLine[] {
       last.source = `${last.source} ${trimmed}`;
     } else if (trimmed) {
       const checkbox = CHECKBOX_DONE.test(raw) ? 'done' : CHECKBOX_OPEN.test(raw) ? 'open' : null;
-      lines.push({ text: trimmed.replace(BULLET, '').trim(), source: written.trim(), bullet: isBullet, checkbox });
+      const indent = /^\s*/.exec(raw)?.[0].length ?? 0;
+      lines.push({ text: trimmed.replace(BULLET, '').trim(), source: written.trim(), bullet: isBullet, indent, checkbox });
     }
     previousRaw = trimmed === '' ? '' : raw;
   }
@@ -184,6 +187,7 @@ function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; age
       continue;
     }
     if (section.kind === 'done' || line.checkbox === 'done') continue;
+    if (isTopicOfNestedList(line, lines[index + 1])) continue;
     if (isTableRow(line.text)) {
       const item = tableItem(line, scope);
       if (item) items.push(item);
@@ -203,6 +207,19 @@ function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; age
 }
 
 const TASK_SECTIONS: ReadonlySet<SectionKind> = new Set(['action', 'growth', 'agenda']);
+
+/** "1. Ledger migration" above "a. Desmond: write the runbook…": a short line that a nested list hangs from. */
+function isTopicOfNestedList(line: LogicalLine, next: LogicalLine | undefined): boolean {
+  return (
+    line.bullet &&
+    next !== undefined &&
+    next.bullet &&
+    next.indent > line.indent &&
+    line.text.split(/\s+/).length <= 6 &&
+    !/[.!?]$/.test(line.text) &&
+    !startsWithVerb(line.text)
+  );
+}
 
 /** "Thanks," or the author's name alone on a line ("Priya", "— Ava ✨"), unless it heads a list of tasks. */
 function isSignOff(line: LogicalLine, next: LogicalLine | undefined, scope: Scope): boolean {
@@ -273,7 +290,7 @@ function clauses(line: LogicalLine): string[] {
 
 /** A person's name as notes write it: one to three capitalised words, or an @handle; not "Otter.ai" or "Keywords". */
 const PERSON_NAME =
-  /^@[\p{L}][\p{L}\p{N}._'’-]*$|^@?(?!(?:Keywords?|Notes?|Summary|Status|Updates?|Context|Decisions?|Risks?|Blockers?|Topics?|Agenda|Owners?|Due|Next|Actions?|Outcomes?|Results?|Details?|Feedback|Coaching|Questions?|Ideas?|FYI|Reminders?|Goals?|Wins?|Highlights?|Lowlights?|Asks?|Comments?|Observations?|Learnings?|Takeaways?|Praise|Concerns?|Issues?|Priorities|Priority|Focus|Plan|Progress|Pipeline|Forecast|Numbers|Metrics|Other|Misc|Personal|Admin|Ops|Deal|Deals|Account|Accounts|Customer|Customers|Project|Projects)$)[\p{Lu}][\p{Ll}'’-]+(?:\s+[\p{Lu}][\p{Ll}'’-]+){0,2}$/u;
+  /^@[\p{L}][\p{L}\p{N}._'’-]*$|^@?(?!(?:Keywords?|Notes?|Summary|Status|Updates?|Context|Decisions?|Risks?|Blockers?|Topics?|Agenda|Owners?|Due|Next|Actions?|Outcomes?|Results?|Details?|Feedback|Coaching|Questions?|Ideas?|FYI|Reminders?|Goals?|Wins?|Highlights?|Lowlights?|Asks?|Comments?|Observations?|Learnings?|Takeaways?|Praise|Concerns?|Issues?|Priorities|Priority|Focus|Plan|Progress|Pipeline|Forecast|Numbers|Metrics|Other|Misc|Personal|Admin|Ops|Deal|Deals|Account|Accounts|Customer|Customers|Project|Projects)$)[\p{Lu}][\p{Ll}'’]+(?:-\p{L}[\p{Ll}'’]+)*(?:\s+[\p{Lu}][\p{Ll}'’]+(?:-\p{L}[\p{Ll}'’]+)*){0,2}$/u;
 const NAME = String.raw`@[\p{L}][\p{L}\p{N}._'’-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[A-Z]{2,3}`;
 const OWNER_PREFIX = new RegExp(
   String.raw`^(?<name>${NAME}|me|Me|I)\s*(?<role>\([^)]{1,40}\))?\s*(?::|\s[-–—]\s|-\s)\s*(?<task>.+)$`,

@@ -19,7 +19,7 @@ export const ACTION_VERBS = new Set(
   define delegate deliver demo deploy design develop direct distribute dm double-check drive edit enrol enroll
   ensure evaluate extend facilitate feed finalise fund grant handle host identify improve inform install interview
   investigate invoice issue lay liaise limit lodge mail mark measure mentor merge message migrate model monitor
-  nail offer outreach own pass patch pay phone pilot pitch place polish populate pre-read prepare print produce
+  nail offer outreach own pair pass patch pay phone pilot pitch place polish populate pre-read prepare print produce
   promote propose prototype publish purchase quantify quarantine quote rebook recap recommend reconcile recruit reduce
   refine refund reissue release remind remove renew repair replace report reproduce re-run rerun reserve resolve
   resubmit retire rewrite roll rotate route scale scan screen segment sell sense-check setup shortlist show
@@ -29,7 +29,7 @@ export const ACTION_VERBS = new Set(
 
 /** Verbs and phrases that are discussion or coaching, not a commitment ("we'll revisit in Q1"). */
 export const VAGUE =
-  /\b(?:revisit|think about|thinking about|consider|discuss|talk about|look at them|keep (?:doing|working|using|it up)|keep an eye|no action|no further action|nothing to do|not yet|no decision|not decided|undecided|parked|on hold|(?:I['’]d|I would|would) like to|maybe|might|nice work|well done|great work)\b/i;
+  /\b(?:revisit|think about|thinking about|consider|discuss|talk about|look at them|keep (?:doing|working|using|it up)|keep an eye|no action|no further action|nothing to do|not yet|no decision|not decided|undecided|parked|on hold|(?:I['’]d|I would|would) like to|maybe|might|nice work|well done|great work|great job|good job|nice job|kudos|bravo|fair point|excellent|impressive|exactly the bar)\b/i;
 
 /**
  * What a note-taker, a mail client or a legal department adds around the notes: addressed to whoever reads the
@@ -40,7 +40,7 @@ export const BOILERPLATE =
 
 /** Marks a line as already done: a ticked box, ✅, "(done)", "— done", "erledigt", "already sent" — not "when done". */
 export const DONE =
-  /^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|☑|✅|✔|✓)|(?:^|[\s(–—:-])(?<!\b(?:when|once|until|till|after|if|whenever|is|be|get it|gets)\s)(?:done|completed|erledigt|fait|terminé)\s*[✓✔✅!.)]*\s*$|\b(?:already (?:sent|done|booked|shared|submitted)|\(sent\b[^)]*\))/i;
+  /^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|☑|✅|✔|✓)|(?:^|[\s(–—:-])(?<!\b(?:when|once|until|till|after|if|whenever|is|be|get it|gets)\s)(?:done|completed|erledigt|fait|terminé)\s*[✓✔✅!.)]*\s*$|[:–—-]\s*(?:done|completed|erledigt|fait|terminé)\s*[,;.!]\s|\b(?:already (?:sent|done|booked|shared|submitted)|\(sent\b[^)]*\))/i;
 
 /** Headings, by what their section holds. */
 export const SECTION_PATTERNS: Array<[RegExp, SectionKind]> = [
