@@ -534,6 +534,11 @@ const RULES: ReadonlyArray<readonly [RegExp, Make]> = [
     rx(`${L}(?:eod|eob|cob|end of (?:the )?(?:business )?day|close of business|feierabend|fin de (?:la )?journée)${R}`),
     (m, env) => at(m, { due: env.meeting, inherent: true, modifier: true }),
   ],
+  // "first thing Monday" is Monday; "first thing" alone is the next morning.
+  [
+    rx(`${L}first thing(?: in the morning)?${R}`),
+    (m, env) => at(m, { due: env.meeting + 1, inherent: true, modifier: true }),
+  ],
   [
     rx(`${L}(?<!(?:guten|am)\\s)(?:tomorrow|tmrw|tmr|tomorow|morgen|demain)${R}`),
     relative(true, (env) => env.meeting + 1),
@@ -653,7 +658,9 @@ function numericDate(m: RegExpMatchArray, env: Env): Candidate | null {
   const b = Number(m[3]);
   const yearText = m[4];
   const end = (m.index ?? 0) + m[0].length;
-  if (sep === '/' && a === 24 && b === 7) return null; // "support 24/7"
+  // "support 24/7" is round the clock; "by 24/7" and "24/07" are 24 July.
+  const deadlineBefore = /\b(?:by|before|due|on|until|till|bis|avant)\s*$/.test(env.lower.slice(0, m.index ?? 0));
+  if (sep === '/' && a === 24 && m[3] === '7' && !deadlineBefore) return null;
   if (UNIT_AFTER.test(env.lower.slice(end))) return null; // "3-5 days", "1/2 day"
   const year = yearText === undefined ? null : yearText.length === 2 ? 2000 + Number(yearText) : Number(yearText);
   const read = (day: number, month: number): Day | null =>

@@ -148,7 +148,13 @@ function logicalLines(body: string): LogicalLine[] {
     } else if (trimmed) {
       const checkbox = CHECKBOX_DONE.test(raw) ? 'done' : CHECKBOX_OPEN.test(raw) ? 'open' : null;
       const indent = /^\s*/.exec(raw)?.[0].length ?? 0;
-      lines.push({ text: trimmed.replace(BULLET, '').trim(), source: written.trim(), bullet: isBullet, indent, checkbox });
+      lines.push({
+        text: trimmed.replace(BULLET, '').trim(),
+        source: written.trim(),
+        bullet: isBullet,
+        indent,
+        checkbox,
+      });
     }
     previousRaw = trimmed === '' ? '' : raw;
   }
@@ -172,6 +178,8 @@ function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; age
   let section: Section = { kind: 'none', owner: null, due: null, heading: null, titled: false };
   const lines = logicalLines(body);
   const headings = lines.map((line) => asHeading(line, scope));
+  // A table whose header names its columns (Task | Owner | Due) holds tasks; a lone row is often a signature.
+  let tableHeaded = false;
   // A cover note signed above the notes it carries ("Zoom's summary is below. — Farah", then "Next steps"): a
   // sign-off ends the notes only when no list of tasks follows it.
   const lastTaskHeading = headings.findLastIndex((h) => h?.titled === true && TASK_SECTIONS.has(h.kind));
@@ -189,7 +197,8 @@ function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; age
     if (section.kind === 'done' || line.checkbox === 'done') continue;
     if (isTopicOfNestedList(line, lines[index + 1])) continue;
     if (isTableRow(line.text)) {
-      const item = tableItem(line, scope);
+      if (isTableHeader(line.text)) tableHeaded = true;
+      const item = tableItem(line, scope, tableHeaded || TASK_SECTIONS.has(section.kind));
       if (item) items.push(item);
       continue;
     }
@@ -283,7 +292,9 @@ function headingOwner(heading: string, scope: Scope): ResolvedOwner | null {
 function clauses(line: LogicalLine): string[] {
   if (line.bullet) return [line.text];
   return line.text
-    .split(/(?<=[.!?])\s+(?=[A-Z])|,?\s+and\s+(?=I['’]ll\b|I will\b)/)
+    .split(
+      /(?<=[.!?])(?<!\b(?:St|Mr|Mrs|Ms|Dr|Inc|Ltd|Co|Corp|vs|approx|incl|e\.g|i\.e|No)\.)\s+(?=[A-Z])|,?\s+and\s+(?=I['’]ll\b|I will\b)/,
+    )
     .map((text) => text.trim())
     .filter(Boolean);
 }
@@ -298,18 +309,34 @@ const OWNER_PREFIX = new RegExp(
 );
 // Chat and wiki style: "@mateusz finish the migration by 1.10." needs no colon.
 const HANDLE_PREFIX = /^(?<name>@[\p{L}][\p{L}\p{N}._'’-]*)(?<role>)\s+(?<task>\S.*)$/u;
+const HANDLE_FULL_NAME = /^(?<name>@[\p{Lu}][\p{L}'’-]*\s+[\p{Lu}][\p{L}'’-]*)(?<role>)\s+(?<task>\S.*)$/u;
+
+/** "@Rhys Penhaligon chase…" is Rhys Penhaligon's when that is an attendee's full name; else "@rhys …". */
+function handlePrefix(text: string, resolver: OwnerResolver): RegExpExecArray | null {
+  const full = HANDLE_FULL_NAME.exec(text);
+  const name = full?.groups?.name;
+  if (name && resolver.attendee(name) && resolver.attendee(name.split(/\s+/)[0] ?? '') !== null) {
+    const person = resolver.attendee(name);
+    if (person && fold(spokenName(person)) === fold(name.slice(1))) return full;
+  }
+  return HANDLE_PREFIX.exec(text);
+}
 const OWNER_WILL = new RegExp(
-  String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+)(?<name>${NAME})\s*(?<role>\([^)]{1,40}\))?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
+  String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+)(?<name>${NAME})\s*(?<role>\([^)]{1,40}\))?(?<team>\s+(?:in|from|at)\s+[\p{Lu}][\p{L}&-]*(?:\s+[\p{Lu}][\p{L}&-]*){0,2})?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
   'u',
 );
 // "I'll" commits the author wherever it stands ("For Tollgate I'll move…", "we agreed I'll write…"); a joint "we"
 // only at the start of a clause, since "we'll" mid-sentence is usually discussion.
 const FIRST_PERSON =
-  /(?:\b(?:I['’]ll|I will|I['’]m going to|I am going to|I need to|I['’]m to|I shall|I owe|ich werde|je vais)|(?:^|[-–—;:,.→]\s+|\band\s+|\bso\s+)(?:I can|I['’]d|we['’]ll|we will|we need to|let me|me to))\s+(?<task>.+)$/i;
+  /(?:\b(?:I['’]ll|I will|I['’]m going to|I am going to|I need to|I['’]m to|I shall|I owe|ich werde|je vais)|(?:^|[-–—;:,.→]\s+|\band\s+|\bso\s+)(?:I can|I['’]d|we['’]ll|we will|we need to|we agreed to|we['’]re going to|we are going to|let me|me to))\s+(?<task>.+)$/i;
 const SECOND_PERSON =
-  /(?:^|[-–—;:,.→]\s+)(?:please|pls|can you|could you|you['’]ll|you will|you['’]re going to|you are going to|you to|you need to|you should)\s+(?<task>.+)$/i;
+  /(?:^|[-–—;:,.→]\s+)(?:please|pls|can you|could you|you['’]ll|you will|you['’]re going to|you are going to|you to|you need to|you should|you said you['’]d|you['’]d)\s+(?<task>.+)$/i;
 const SUBJECTLESS_WILL = /[-–—;,]\s+(?:and\s+)?will\s+(?<task>\S.*)$/i;
 const LEADING_NAME = new RegExp(String.raw`^(?<name>${NAME})\s+(?:is|has|was|wants|would|will|asked|said)\b`, 'u');
+const TRAILING_OWNER = new RegExp(
+  String.raw`^(?<task>\S.{2,}?)\s[-–—]\s(?<name>${NAME}|me|you)\s*(?:[,–—-]\s*(?<rest>\S.*))?$`,
+  'u',
+);
 const POSSESSIVE_DUE = new RegExp(String.raw`^(?<name>${NAME})['’]s\s+(?<task>.+?\bdue\b.*)$`, 'u');
 
 interface Commitment {
@@ -335,7 +362,7 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
         ? `${name}: `
         : whole,
     );
-  const prefix = OWNER_PREFIX.exec(stripped) ?? HANDLE_PREFIX.exec(stripped);
+  const prefix = OWNER_PREFIX.exec(stripped) ?? handlePrefix(stripped, resolver);
   if (prefix?.groups) {
     const name = prefix.groups.name ?? '';
     const task = prefix.groups.task ?? '';
@@ -360,7 +387,9 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
   // whole sentence as its text: the words before it say what "that" is.
   const taskOf = (match: RegExpExecArray) => (match.index > 0 ? stripped : (match.groups?.task ?? ''));
   const firstPerson = FIRST_PERSON.exec(stripped);
-  if (firstPerson) {
+  const secondFirst = SECOND_PERSON.exec(stripped);
+  // "Also, please send me your PTO dates by Friday so I can plan": the request, not the purpose after it.
+  if (firstPerson && !(secondFirst && secondFirst.index < firstPerson.index)) {
     const ownerSource = wordsBefore(firstPerson[0], firstPerson.groups?.task ?? '');
     return { owner: resolver.pronoun('me'), ownerSource, task: taskOf(firstPerson), explicit: true };
   }
@@ -389,6 +418,14 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
   const subjectPerson = subject ? resolver.attendee(subject) : null;
   if (subjectless && subjectPerson)
     return { owner: resolver.fromPerson(subjectPerson), ownerSource: subject ?? null, task: stripped, explicit: true };
+  // "Wellness add-on proposal for Nilgiri – me, next quarter": the owner after the task, in a list of tasks.
+  const trailing = listed ? TRAILING_OWNER.exec(stripped) : null;
+  if (trailing?.groups) {
+    const written = trailing.groups.name ?? '';
+    const owner = resolver.pronoun(written) ?? resolver.fromPerson(resolver.attendee(written));
+    const rest = trailing.groups.rest ? `, ${trailing.groups.rest}` : '';
+    if (owner) return { owner, ownerSource: written, task: `${trailing.groups.task ?? ''}${rest}`, explicit: true };
+  }
   const possessive = POSSESSIVE_DUE.exec(stripped);
   if (possessive?.groups) {
     const person = resolver.attendee(possessive.groups.name ?? '');
@@ -493,7 +530,15 @@ function isTableRow(text: string): boolean {
   return (text.match(/\s\|\s/g)?.length ?? 0) >= 2;
 }
 
-function tableItem(line: LogicalLine, scope: Scope): ExtractedItem | null {
+function isTableHeader(text: string): boolean {
+  return (
+    /(?:^|\|)\s*(?:task|action(?: item)?|item|what|to-?do)\s*(?:\||$)/i.test(text) &&
+    /\b(?:owner|who|due|when|deadline)\b/i.test(text)
+  );
+}
+
+/** A row is a task in a table of tasks, or when a cell reads as one: "Imogen Ashdown | Head of Delivery | …" is not. */
+function tableItem(line: LogicalLine, scope: Scope, inTaskTable: boolean): ExtractedItem | null {
   const cells = line.text
     .replace(/^\|\s*|\s*\|$/g, '')
     .split(/\s*\|\s*/)
@@ -523,6 +568,7 @@ function tableItem(line: LogicalLine, scope: Scope): ExtractedItem | null {
   }
   const task = rest.sort((a, b) => b.length - a.length)[0];
   if (!task) return null;
+  if (!inTaskTable && !startsWithVerb(task) && !(owner && due)) return null;
   return item({
     task,
     owner,

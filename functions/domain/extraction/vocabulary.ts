@@ -36,7 +36,7 @@ export const VAGUE =
  * email, never a commitment ("Please rate the accuracy of this summary", "…notify the sender and delete it").
  */
 export const BOILERPLATE =
-  /\b(?:(?:this|the) (?:summary|e-?mail|message|recap|transcript|communication)\b.*\b(?:accura|confidential|intended|error|feedback)|(?:accuracy|feedback) (?:of|about|on) (?:this|the|using)|notes to make sure|learn (?:more|how)|short survey|rate (?:the|this)\b|(?:addressee|intended recipient)|received (?:this|it) in error|notify the sender|destroy (?:it|this)|unsubscribe|privileged|write faster)/i;
+  /\b(?:(?:this|the) (?:summary|e-?mail|message|recap|transcript|communication)\b.*\b(?:accura|confidential|intended|error|feedback)|(?:accuracy|feedback) (?:of|about|on) (?:this|the) (?:summary|notes|recap|transcript)|feedback about using|notes to make sure|learn (?:more|how)|short survey|rate (?:the|this)\b|(?:addressee|intended recipient)|received (?:this|it) in error|notify the sender|destroy (?:it|this)|unsubscribe|privileged|write faster)/i;
 
 /** Marks a line as already done: a ticked box, ✅, "(done)", "— done", "erledigt", "already sent" — not "when done". */
 export const DONE =
