@@ -114,6 +114,9 @@ const CHECKBOX_OPEN = /^\s*(?:[-*]\s*)?(?:\[ ?\]|☐|🔲)/u;
 // A leading emoji or symbol on a heading ("🎯 Action items") says nothing about its kind.
 const LEADING_SYMBOLS = /^(?:\p{Extended_Pictographic}|\p{So}|\uFE0F|\u200D|\s)+/u;
 const BRACKETED_OWNER = /^\[([^\]]{1,60})\]\s*(?:[^:\n]{1,40}:\s+)?/u;
+// "Carried over from last week: Dwayne's usage export…": an older item restated, so a task.
+const CARRIED_PREFIX =
+  /^(?:carr(?:ied|y)[- ]?over|rolled(?: over)?|still open|pending|open)(?:\s+from\s+(?:the\s+)?(?:last|previous)\s+(?:week|time|1:1|meeting))?\s*[:–—-]\s*/i;
 const TASK_PREFIX =
   /^(?:AI|A\/I|Action(?: item)?|TODO|To-?do|Task|Follow[- ]?up|FU)\s*(?:\(([^)]{1,40})\))?\s*[:\-–—]\s*/i;
 
@@ -337,7 +340,12 @@ const TRAILING_OWNER = new RegExp(
   String.raw`^(?<task>\S.{2,}?)\s[-–—]\s(?<name>${NAME}|me|you)\s*(?:[,–—-]\s*(?<rest>\S.*))?$`,
   'u',
 );
-const POSSESSIVE_DUE = new RegExp(String.raw`^(?<name>${NAME})['’]s\s+(?<task>.+?\bdue\b.*)$`, 'u');
+const POSSESSIVE_DUE = new RegExp(
+  String.raw`^(?<name>${NAME})['’]s\s+(?<task>.+?\b(?:due|new date|deadline|still open)\b.*)$`,
+  'u',
+);
+// "QBR deck template is still with me, will finish it by Mon": whoever has it will do it.
+const HELD_BY = /\b(?:with|on)\s+(?<who>me|you)\b/i;
 
 interface Commitment {
   owner: ResolvedOwner | null;
@@ -351,9 +359,10 @@ interface Commitment {
 function commitment(text: string, section: Section, scope: Scope): Commitment | null {
   const { resolver } = scope;
   // "AI:", "TODO:", "Action:" say the line is a task wherever it stands.
-  const tagged = TASK_PREFIX.test(text);
+  const tagged = TASK_PREFIX.test(text) || CARRIED_PREFIX.test(text);
   const listed = tagged || TASK_SECTIONS.has(section.kind);
   const stripped = text
+    .replace(CARRIED_PREFIX, '')
     .replace(TASK_PREFIX, (_m, owner: string | undefined) => (owner ? `${owner}: ` : ''))
     // Gemini's "[Leo Martins] Pricing sheet: Send the pricing sheet…" is "Leo Martins: Send the pricing sheet…".
     // Someone who did not attend counts when the bracket holds a name and the rest is a task.
@@ -418,6 +427,11 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
   const subjectPerson = subject ? resolver.attendee(subject) : null;
   if (subjectless && subjectPerson)
     return { owner: resolver.fromPerson(subjectPerson), ownerSource: subject ?? null, task: stripped, explicit: true };
+  const holder = subjectless ? HELD_BY.exec(stripped.slice(0, subjectless.index)) : null;
+  if (holder?.groups?.who) {
+    const owner = resolver.pronoun(holder.groups.who);
+    if (owner) return { owner, ownerSource: holder[0], task: stripped, explicit: true };
+  }
   // "Wellness add-on proposal for Nilgiri – me, next quarter": the owner after the task, in a list of tasks.
   const trailing = listed ? TRAILING_OWNER.exec(stripped) : null;
   if (trailing?.groups) {
@@ -589,7 +603,9 @@ function ownerCell(cell: string, scope: Scope): ResolvedOwner | null {
   const person = scope.resolver.attendee(cell);
   if (person) return scope.resolver.fromPerson(person);
   // A non-attendee owner cell is a first name, maybe with a role: "Kiri", "Kiri (SE)".
-  return /^[\p{Lu}][\p{Ll}'’-]+(?:\s*\([^)]*\))?$/u.test(cell) ? scope.resolver.resolve(cell) : null;
+  return /^(?:[\p{Lu}][\p{Ll}'’-]+(?:\s*\([^)]*\))?|@[\p{L}][\p{L}\p{N}._'’-]*)$/u.test(cell)
+    ? scope.resolver.resolve(cell)
+    : null;
 }
 
 // ---------- The item itself ----------
