@@ -944,7 +944,7 @@ const NEXT_MEETING = rx(
 );
 /** Only filler may stand between "next 1:1" and its date: "is", "moved to", ":", "(". */
 const NEXT_MEETING_GAP =
-  /^[\s:()\-–—,.]*(?:(?:is|will be|moved to|moves to|now|on|at|set for|scheduled for|booked for|est|ist|am|le)(?![\p{L}])[\s:,]*)*$/u;
+  /^[\s:()\-–—,.]*(?:(?:is|will be|moved to|moves to|now|on|at|set for|scheduled for|booked for|est|ist|am|le|mo|di|mi|do|fr|sa|so|lu|ma|me|je|ve)(?![\p{L}])[\s:,.]*)*$/u;
 
 /**
  * The next 1:1's date when the notes name it: "Next 1:1 Thu 11/19", "next 1:1 moved to …", "Agenda for next time

@@ -224,8 +224,7 @@ const TASK_SECTIONS: ReadonlySet<SectionKind> = new Set(['action', 'growth', 'ag
 function isTopicOfNestedList(line: LogicalLine, next: LogicalLine | undefined): boolean {
   return (
     line.bullet &&
-    next !== undefined &&
-    next.bullet &&
+    next?.bullet === true &&
     next.indent > line.indent &&
     line.text.split(/\s+/).length <= 6 &&
     !/[.!?]$/.test(line.text) &&
@@ -292,12 +291,18 @@ function headingOwner(heading: string, scope: Scope): ResolvedOwner | null {
 // ---------- Free text: one clause at a time ----------
 
 /** Prose holds several commitments per line ("I'll send X by Wed, and I'll chase Y"): split at sentence ends. */
+// Sentence ends (not after "St." or "Inc."), semicolons, and an "and" that starts a new commitment: "You'll
+// finish the price sheet by 4.12., and Jana from Legal will check the clauses by 9.12.".
+const CLAUSE_BREAK = new RegExp(
+  String.raw`(?<=[.!?])(?<!\b(?:St|Mr|Mrs|Ms|Dr|Inc|Ltd|Co|Corp|vs|approx|incl|e\.g|i\.e|No)\.)\s+(?=[A-Z])` +
+    String.raw`|;\s+|,?\s+and\s+(?=(?:I|you|we)['’]ll\b|(?:I|you|we) will\b|[\p{Lu}][\p{L}'’-]+(?:\s+(?:from|in)\s+[\p{Lu}][\p{L}&-]*)?\s+(?:will|to)\s)`,
+  'u',
+);
+
 function clauses(line: LogicalLine): string[] {
   if (line.bullet) return [line.text];
   return line.text
-    .split(
-      /(?<=[.!?])(?<!\b(?:St|Mr|Mrs|Ms|Dr|Inc|Ltd|Co|Corp|vs|approx|incl|e\.g|i\.e|No)\.)\s+(?=[A-Z])|,?\s+and\s+(?=I['’]ll\b|I will\b)/,
-    )
+    .split(CLAUSE_BREAK)
     .map((text) => text.trim())
     .filter(Boolean);
 }
@@ -325,7 +330,7 @@ function handlePrefix(text: string, resolver: OwnerResolver): RegExpExecArray | 
   return HANDLE_PREFIX.exec(text);
 }
 const OWNER_WILL = new RegExp(
-  String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+)(?<name>${NAME})\s*(?<role>\([^)]{1,40}\))?(?<team>\s+(?:in|from|at)\s+[\p{Lu}][\p{L}&-]*(?:\s+[\p{Lu}][\p{L}&-]*){0,2})?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
+  String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+|\bso\s+)(?<name>${NAME})\s*(?<role>\([^)]{1,40}\))?(?<team>\s+(?:in|from|at)\s+[\p{Lu}][\p{L}&-]*(?:\s+[\p{Lu}][\p{L}&-]*){0,2})?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
   'u',
 );
 // "I'll" commits the author wherever it stands ("For Tollgate I'll move…", "we agreed I'll write…"); a joint "we"
@@ -333,7 +338,7 @@ const OWNER_WILL = new RegExp(
 const FIRST_PERSON =
   /(?:\b(?:I['’]ll|I will|I['’]m going to|I am going to|I need to|I['’]m to|I shall|I owe|ich werde|je vais)|(?:^|[-–—;:,.→]\s+|\band\s+|\bso\s+)(?:I can|I['’]d|we['’]ll|we will|we need to|we agreed to|we['’]re going to|we are going to|let me|me to))\s+(?<task>.+)$/i;
 const SECOND_PERSON =
-  /(?:^|[-–—;:,.→]\s+)(?:please|pls|can you|could you|you['’]ll|you will|you['’]re going to|you are going to|you to|you need to|you should|you said you['’]d|you['’]d)\s+(?<task>.+)$/i;
+  /(?:^|[-–—;:,.→]\s+|\bso\s+|\band\s+)(?:please|pls|can you|could you|you['’]ll|you will|you['’]re going to|you are going to|you to|you need to|you should|you said you['’]d|you['’]d(?!\s+(?:like|love|prefer|rather)))\s+(?<task>.+)$/i;
 const SUBJECTLESS_WILL = /[-–—;,]\s+(?:and\s+)?will\s+(?<task>\S.*)$/i;
 const LEADING_NAME = new RegExp(String.raw`^(?<name>${NAME})\s+(?:is|has|was|wants|would|will|asked|said)\b`, 'u');
 const TRAILING_OWNER = new RegExp(
@@ -394,7 +399,11 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
   }
   // A commitment in the middle of a sentence ("Isla wants to mentor — Sam to ask Hemi if that works") keeps the
   // whole sentence as its text: the words before it say what "that" is.
-  const taskOf = (match: RegExpExecArray) => (match.index > 0 ? stripped : (match.groups?.task ?? ''));
+  // …unless they are a clause of their own, joined by "so" or "and": then the task is what follows.
+  const taskOf = (match: RegExpExecArray) =>
+    match.index > 0 && !/^[\s,;]*(?:so|and|then)\s/i.test(stripped.slice(match.index))
+      ? stripped
+      : (match.groups?.task ?? '');
   const firstPerson = FIRST_PERSON.exec(stripped);
   const secondFirst = SECOND_PERSON.exec(stripped);
   // "Also, please send me your PTO dates by Friday so I can plan": the request, not the purpose after it.
@@ -402,8 +411,9 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
     const ownerSource = wordsBefore(firstPerson[0], firstPerson.groups?.task ?? '');
     return { owner: resolver.pronoun('me'), ownerSource, task: taskOf(firstPerson), explicit: true };
   }
-  const will = OWNER_WILL.exec(stripped);
-  if (will?.groups) {
+  // "Resourcing will be tight, so Freya will update the forecast": the first "X will" may not be a person's.
+  for (const will of matchesOf(OWNER_WILL, stripped)) {
+    if (!will.groups) continue;
     const name = will.groups.name ?? '';
     const person = resolver.resolve(`${name}${will.groups.role ? ` ${will.groups.role}` : ''}`);
     const plausible = person?.attendee || (PERSON_NAME.test(name) && startsWithVerb(will.groups.task ?? ''));
@@ -457,6 +467,18 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
     };
   }
   return null;
+}
+
+/** Every match of a pattern that runs to the end of the text, each starting after the previous one's start. */
+function* matchesOf(pattern: RegExp, text: string): Generator<RegExpExecArray> {
+  let offset = 0;
+  for (let tries = 0; tries < 20 && offset < text.length; tries++) {
+    const match = pattern.exec(text.slice(offset));
+    if (match === null) return;
+    match.index += offset;
+    yield match;
+    offset = match.index + Math.max(1, match[0].length - (match.groups?.task?.length ?? 0));
+  }
 }
 
 /** What a match says before the task ("Dana:", "I'll", "please"): the words that named the owner. */

@@ -112,7 +112,9 @@ export class OwnerResolver {
       unique(this.keys.filter((k) => k.first === w)) ??
       unique(this.keys.filter((k) => k.last === w)) ??
       unique(this.keys.filter((k) => k.localParts.includes(w) || k.localParts.join('') === w.replace(/\s+/g, ''))) ??
-      unique(this.keys.filter((k) => w.includes(' ') && k.first === w.split(' ')[0]))
+      unique(this.keys.filter((k) => w.includes(' ') && k.first === w.split(' ')[0])) ??
+      // A short form of a first name: "Bev" for Beverly, "Chris" for Christopher.
+      (w.length >= 3 && !w.includes(' ') ? unique(this.keys.filter((k) => k.first?.startsWith(w) === true)) : null)
     );
   }
 

@@ -40,7 +40,7 @@ export const BOILERPLATE =
 
 /** Marks a line as already done: a ticked box, ✅, "(done)", "— done", "erledigt", "already sent" — not "when done". */
 export const DONE =
-  /^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|☑|✅|✔|✓)|(?:^|[\s(–—:-])(?<!\b(?:when|once|until|till|after|if|whenever|is|be|get it|gets)\s)(?:done|completed|erledigt|fait|terminé)\s*[✓✔✅!.)]*\s*$|[:–—-]\s*(?:done|completed|erledigt|fait|terminé)\s*[,;.!]\s|\b(?:already (?:sent|done|booked|shared|submitted)|\(sent\b[^)]*\))/i;
+  /^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|☑|✅|✔|✓)|(?:^|[\s(–—:-])(?<!\b(?:when|once|until|till|after|if|whenever|is|be|get it|gets)\s)(?:done|completed|erledigt|fait|terminé)\s*[✓✔✅!.)]*\s*$|(?::|\s[–—-])\s*(?:done|completed|erledigt|fait|terminé)\b(?!\s+(?:by|before|until|till|when|once|if|on|in|at)\b)|\b(?:already (?:sent|done|booked|shared|submitted)|\(sent\b[^)]*\))/i;
 
 /** Headings, by what their section holds. */
 export const SECTION_PATTERNS: Array<[RegExp, SectionKind]> = [
