@@ -129,17 +129,22 @@ interface LogicalLine {
   checkbox: 'open' | 'done' | null;
 }
 
+const MAX_LINE_CHARS = 2_000;
+
 /** Joins hard-wrapped lines back into the lines people wrote. */
 function logicalLines(body: string): LogicalLine[] {
   const lines: LogicalLine[] = [];
   let previousRaw = '';
-  for (const written of body.split('\n')) {
+  for (const line of body.split('\n')) {
+    // No task runs to thousands of characters; a cap keeps every rule below linear in the size of the notes.
+    const written = line.slice(0, MAX_LINE_CHARS).replace(/(?<=\S)[ \t]{2,}/g, ' ');
     const raw = written.replace(EMPHASIS, '$2');
     const trimmed = raw.trim();
     const last = lines.at(-1);
     const isBullet = BULLET.test(raw) && !/^\s*\d{1,2}[.)]\d/.test(raw);
     const continues =
       last !== undefined &&
+      last.text.length < MAX_LINE_CHARS &&
       previousRaw.trim() !== '' &&
       trimmed !== '' &&
       !isBullet &&
@@ -676,5 +681,7 @@ function cleanTask(task: string, duePhrase: string | null): string {
     .replace(/\s*(?:[-–—,;:(]|\b(?:by|before|due|until|bis))\s*$/i, '')
     .replace(/[\s.;,:–—-]+$/, '')
     .trim();
-  return text ? text.charAt(0).toUpperCase() + text.slice(1) : '';
+  // A task is words: a line of symbols, control or invisible characters is not one.
+  if (!/[\p{L}\p{N}]/u.test(text)) return '';
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -51,7 +51,7 @@ export const SECTION_PATTERNS: Array<[RegExp, SectionKind]> = [
   ],
   [/\b(?:growth|development|career|learning|personal goals?|entwicklung)\b/i, 'growth'],
   [
-    /\b(?:action|actions|next steps?|follow[- ]?ups?|to[- ]?dos?|tasks?|takeaways?|commitments?|agreed|owners?|pending|carried|carry[- ]over|aufgaben|à faire|todo)\b/i,
+    /\b(?:action|actions|next steps?|follow[- ]?ups?|to[- ]?dos?|tasks?|takeaways?|commitments?|agreed|owners?|pending|carried|carry[- ]over|aufgaben|à faire|todo|nächste schritte|prochaines étapes|acciones|próximos pasos|actiepunten|acties)(?![\p{L}])/iu,
     'action',
   ],
   [
