@@ -69,10 +69,7 @@ const OPTIONS = {
 
 /** HTML to text that keeps lists as bullets and table rows as `a | b | c` lines. */
 export function htmlToText(html: string): string {
-  return convert(html, OPTIONS)
-    .split('\n')
-    .map(trimEmptyCells)
-    .join('\n');
+  return convert(html, OPTIONS).split('\n').map(trimEmptyCells).join('\n');
 }
 
 /** The " | " after the last cell (and after empty trailing cells), in one pass: a regex like /(\s*\|\s*)+$/

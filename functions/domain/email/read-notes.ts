@@ -149,16 +149,18 @@ function cleanName(name: string | null | undefined): string | null {
 }
 
 function normaliseText(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u00a0\u2007\u202f]/g, ' ')
-    .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
-    // Control and direction marks say nothing a reader sees.
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
-    // Runs of blank lines and of spaces inside a line mean nothing more than one, and cost the parsers after
-    // this (the forward parser, the date reader) time that grows with their length.
-    .replace(/\n(?:[ \t]*\n){3,}/g, '\n\n\n')
-    .replace(/(?<=\S)[ \t]{2,}/g, ' ');
+  return (
+    text
+      .replace(/\r\n?/g, '\n')
+      .replace(/[\u00a0\u2007\u202f]/g, ' ')
+      .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
+      // Control and direction marks say nothing a reader sees.
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+      // Runs of blank lines and of spaces inside a line mean nothing more than one, and cost the parsers after
+      // this (the forward parser, the date reader) time that grows with their length.
+      .replace(/\n(?:[ \t]*\n){3,}/g, '\n\n\n')
+      .replace(/(?<=\S)[ \t]{2,}/g, ' ')
+  );
 }
 
 // Older mail below a reply: Gmail's attribution line, Outlook's separator and header block, a quoted line.

@@ -137,7 +137,12 @@ function logicalLines(body: string): LogicalLine[] {
   let previousRaw = '';
   for (const line of body.split('\n')) {
     // No task runs to thousands of characters; a cap keeps every rule below linear in the size of the notes.
-    const written = line.slice(0, MAX_LINE_CHARS).replace(/(?<=\S)[ \t]{2,}/g, ' ');
+    const capped = line.slice(0, MAX_LINE_CHARS);
+    // Cells pasted from a spreadsheet or a Word table are tab-separated: the same row as "a | b | c".
+    const written = ((capped.match(/\t/g)?.length ?? 0) >= 2 ? capped.trim().replace(/\t+/g, ' | ') : capped).replace(
+      /(?<=\S)[ \t]{2,}/g,
+      ' ',
+    );
     const raw = written.replace(EMPHASIS, '$2');
     const trimmed = raw.trim();
     const last = lines.at(-1);
@@ -145,6 +150,8 @@ function logicalLines(body: string): LogicalLine[] {
     const continues =
       last !== undefined &&
       last.text.length < MAX_LINE_CHARS &&
+      !isTableRow(trimmed) &&
+      !isTableRow(last.text) &&
       previousRaw.trim() !== '' &&
       trimmed !== '' &&
       !isBullet &&
@@ -317,7 +324,7 @@ const PERSON_NAME =
   /^@[\p{L}][\p{L}\p{N}._'’-]*$|^@?(?!(?:Keywords?|Notes?|Summary|Status|Updates?|Context|Decisions?|Risks?|Blockers?|Topics?|Agenda|Owners?|Due|Next|Actions?|Outcomes?|Results?|Details?|Feedback|Coaching|Questions?|Ideas?|FYI|Reminders?|Goals?|Wins?|Highlights?|Lowlights?|Asks?|Comments?|Observations?|Learnings?|Takeaways?|Praise|Concerns?|Issues?|Priorities|Priority|Focus|Plan|Progress|Pipeline|Forecast|Numbers|Metrics|Other|Misc|Personal|Admin|Ops|Deal|Deals|Account|Accounts|Customer|Customers|Project|Projects)$)[\p{Lu}][\p{Ll}'’]+(?:-\p{L}[\p{Ll}'’]+)*(?:\s+[\p{Lu}][\p{Ll}'’]+(?:-\p{L}[\p{Ll}'’]+)*){0,2}$/u;
 const NAME = String.raw`@[\p{L}][\p{L}\p{N}._'’-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[A-Z]{2,3}`;
 const OWNER_PREFIX = new RegExp(
-  String.raw`^(?<name>${NAME}|me|Me|I)\s*(?<role>\([^)]{1,40}\))?\s*(?::|\s[-–—]\s|-\s)\s*(?<task>.+)$`,
+  String.raw`^(?<name>${NAME}|me|Me|I|[\p{Ll}][\p{Ll}'’-]{1,20})(?:\s*(?:\+|&|and)\s*(?:${NAME}|me))?\s*(?<role>\([^)]{1,40}\))?\s*(?::|\s[-–—]\s|-\s|→|->|=>)\s*(?<task>.+)$`,
   'u',
 );
 // Chat and wiki style: "@mateusz finish the migration by 1.10." needs no colon.
@@ -347,7 +354,12 @@ const SECOND_PERSON =
 const SUBJECTLESS_WILL = /[-–—;,]\s+(?:and\s+)?will\s+(?<task>\S.*)$/i;
 const LEADING_NAME = new RegExp(String.raw`^(?<name>${NAME})\s+(?:is|has|was|wants|would|will|asked|said)\b`, 'u');
 const TRAILING_OWNER = new RegExp(
-  String.raw`^(?<task>\S.{2,}?)\s[-–—]\s(?<name>${NAME}|me|you)\s*(?:[,–—-]\s*(?<rest>\S.*))?$`,
+  String.raw`^(?<task>\S.{2,}?)\s(?:[-–—]|→|->)\s(?<name>${NAME}|me|you)\s*(?:[,–—-]\s*(?<rest>\S.*))?$`,
+  'u',
+);
+// "open house flyers for Larkspur Bend (Tobias) wed", "seller net sheet template, soon (me)".
+const TRAILING_PAREN_OWNER = new RegExp(
+  String.raw`^(?<task>\S.{2,}?)\s*\((?<name>${NAME}|[\p{Ll}][\p{Ll}'’-]{1,20}|me|you)\)\s*(?<rest>\S.*)?$`,
   'u',
 );
 const POSSESSIVE_DUE = new RegExp(
@@ -387,16 +399,21 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
     const task = prefix.groups.task ?? '';
     const owner = resolver.resolve(`${name}${prefix.groups.role ? ` ${prefix.groups.role}` : ''}`);
     const ownerSource = wordsBefore(prefix[0], task);
+    // "tobias: price reduction convo by thurs", typed fast: a lower-case word is a name only when it is an
+    // attendee's, or has a role after it ("dmitri (TC):").
+    const lowerCase = /^[\p{Ll}]/u.test(name) && !/^(?:me|i)$/i.test(name);
+    const notAName = lowerCase && !owner?.attendee && !prefix.groups.role;
     // "Marcus: Globex slipped to Q1" in a status section is news about Marcus; in an action list it is his task.
-    if (owner?.attendee && (listed || startsWithVerb(task))) {
+    if (!notAName && owner?.attendee && (listed || startsWithVerb(task))) {
       return { owner, ownerSource, task, explicit: true };
     }
     // Someone who did not attend: a name ("Priya:", "Zoë (SE):", "Odile Carver –") before something to do.
     const oneWord = !name.trim().includes(' ');
     if (
+      !notAName &&
       owner &&
       !owner.attendee &&
-      PERSON_NAME.test(name) &&
+      (PERSON_NAME.test(name) || lowerCase) &&
       (listed || (startsWithVerb(task) && !NOUN_TOO.has(firstWord(task))) || (oneWord && prefix.groups.role))
     ) {
       return { owner, ownerSource, task, explicit: true };
@@ -448,7 +465,7 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
     if (owner) return { owner, ownerSource: holder[0], task: stripped, explicit: true };
   }
   // "Wellness add-on proposal for Nilgiri – me, next quarter": the owner after the task, in a list of tasks.
-  const trailing = listed ? TRAILING_OWNER.exec(stripped) : null;
+  const trailing = listed ? (TRAILING_OWNER.exec(stripped) ?? TRAILING_PAREN_OWNER.exec(stripped)) : null;
   if (trailing?.groups) {
     const written = trailing.groups.name ?? '';
     const owner = resolver.pronoun(written) ?? resolver.fromPerson(resolver.attendee(written));
