@@ -522,7 +522,7 @@ function startsWithVerb(task: string): boolean {
   const [first = '', second = ''] = task
     .trim()
     .split(/\s+/)
-    .map((word) => word.toLowerCase().replace(/[^a-z0-9-]/g, ''));
+    .map((word) => fold(word).replace(/[^a-z0-9-]/g, ''));
   if (!ACTION_VERBS.has(first.replace(/[^a-z-]/g, ''))) return false;
   // "Quote accepted in principle", "Demo went ok", "Invoice 60+ days overdue": a noun that reports, not a verb.
   return !(NOUN_TOO.has(first) && FINITE_AFTER_NOUN.test(second));
@@ -530,12 +530,12 @@ function startsWithVerb(task: string): boolean {
 
 /** Task verbs that start status lines as nouns just as often ("Demo went ok" beside "Demo the new UI"). */
 const NOUN_TOO = new Set(
-  `budget call check demo design draft forecast intro invoice list map model offer order pilot pitch plan price quote
+  `brief budget call check demo design draft forecast intro invoice list map model offer order pilot pitch plan price quote
   record release report review schedule sync test update`.split(/\s+/),
 );
 
 const FINITE_AFTER_NOUN =
-  /^(?:is|are|was|were|has|had|have|went|goes|looks|seems|came|got|sent|done|made|took|won|lost|still|now|already|pending|overdue|due|\d.*|[a-z]+ed)$/;
+  /^(?:is|are|was|were|has|had|have|went|goes|looks|seems|came|got|sent|done|made|took|won|lost|still|now|already|pending|overdue|due|recu|recue|erhalten|\d.*|[a-z]+ed)$/;
 
 function clauseItems(text: string, line: LogicalLine, section: Section, scope: Scope): ExtractedItem[] {
   if (DONE.test(text) || /\?\s*$/.test(text) || /^(?:Q|Question)\s*:/i.test(text) || BOILERPLATE.test(text)) return [];
