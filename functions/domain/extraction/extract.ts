@@ -112,7 +112,7 @@ const EMPHASIS = /(\*\*|__)(\S(?:.*?\S)?)\1/g;
 const CHECKBOX_DONE = /^\s*(?:[-*]\s*)?(?:\[[xX✓✔]\]|☑)/u;
 const CHECKBOX_OPEN = /^\s*(?:[-*]\s*)?(?:\[ ?\]|☐|🔲)/u;
 // A leading emoji or symbol on a heading ("🎯 Action items") says nothing about its kind.
-const LEADING_SYMBOLS = /^(?:\p{Extended_Pictographic}|\p{So}|\uFE0F|\u200D|\s)+/u;
+const LEADING_SYMBOLS = /^(?:\p{Extended_Pictographic}|\p{So}|\uFE0F|\u200D|#|\s)+/u;
 const BRACKETED_OWNER = /^\[([^\]]{1,60})\]\s*(?:[^:\n]{1,40}:\s+)?/u;
 // "Carried over from last week: Dwayne's usage export…": an older item restated, so a task.
 const CARRIED_PREFIX =
@@ -190,6 +190,8 @@ const TOPIC_LENGTH = 200;
 function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; agenda: string[] } {
   const items: ExtractedItem[] = [];
   const agenda: string[] = [];
+  // Whether each free-text item came from a titled list of tasks ("Next steps"), rather than from prose or a summary.
+  const fromTaskList: boolean[] = [];
   let section: Section = { kind: 'none', owner: null, due: null, heading: null, titled: false };
   const lines = logicalLines(body);
   const headings = lines.map((line) => asHeading(line, scope));
@@ -221,13 +223,15 @@ function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; age
     for (const clause of clauses(line)) {
       // "…and I'll chase legal by the same day": the day of the item just before.
       const context = { ...scope.context, previousDue: items.at(-1)?.due ?? null };
-      items.push(...clauseItems(clause, line, section, { ...scope, context }));
+      const found = clauseItems(clause, line, section, { ...scope, context });
+      items.push(...found);
+      for (const _ of found) fromTaskList.push(section.titled && TASK_SECTIONS.has(section.kind));
     }
     if (section.kind === 'agenda' && items.length === before && agenda.length < MAX_TOPICS) {
       agenda.push(line.text.slice(0, TOPIC_LENGTH));
     }
   }
-  return { items, agenda };
+  return { items: withoutRepeats(items, fromTaskList), agenda };
 }
 
 const TASK_SECTIONS: ReadonlySet<SectionKind> = new Set(['action', 'growth', 'agenda']);
@@ -242,6 +246,40 @@ function isTopicOfNestedList(line: LogicalLine, next: LogicalLine | undefined): 
     !/[.!?]$/.test(line.text) &&
     !startsWithVerb(line.text)
   );
+}
+
+/**
+ * Note-takers say each commitment twice, in the summary ("Ingrid will sign the venue contract before Aug 2") and
+ * under "Next steps" ("Sign the Presidio Lodge venue contract before…"): one item, the one from the list of tasks.
+ */
+function withoutRepeats(items: ExtractedItem[], fromTaskList: boolean[]): ExtractedItem[] {
+  const words = items.map((item) => contentWords(item.text));
+  const dropped = new Set<number>();
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length; j++) {
+      if (dropped.has(i) || dropped.has(j) || items[i]?.owner !== items[j]?.owner) continue;
+      if (!sameTask(words[i] ?? new Set(), words[j] ?? new Set())) continue;
+      // Table rows (no entry in fromTaskList) count as a list of tasks.
+      dropped.add(fromTaskList[i] === false && fromTaskList[j] !== false ? i : j);
+    }
+  }
+  return items.filter((_, index) => !dropped.has(index));
+}
+
+function contentWords(text: string): Set<string> {
+  return new Set(
+    fold(text)
+      .split(/[^a-z0-9]+/)
+      .filter((word) => word.length >= 4),
+  );
+}
+
+function sameTask(a: Set<string>, b: Set<string>): boolean {
+  const smaller = Math.min(a.size, b.size);
+  if (smaller < 3) return false;
+  let shared = 0;
+  for (const word of a) if (b.has(word)) shared++;
+  return shared / smaller >= 0.7;
 }
 
 /** "Thanks," or the author's name alone on a line ("Priya", "— Ava ✨"), unless it heads a list of tasks. */
