@@ -248,11 +248,15 @@ function isTopicOfNestedList(line: LogicalLine, next: LogicalLine | undefined): 
   );
 }
 
+const MAX_ITEMS_COMPARED = 200;
+
 /**
  * Note-takers say each commitment twice, in the summary ("Ingrid will sign the venue contract before Aug 2") and
  * under "Next steps" ("Sign the Presidio Lodge venue contract before…"): one item, the one from the list of tasks.
  */
 function withoutRepeats(items: ExtractedItem[], fromTaskList: boolean[]): ExtractedItem[] {
+  // Pairs grow with the square of the items: a recap has dozens, and a list of thousands is not a recap.
+  if (items.length > MAX_ITEMS_COMPARED) return items;
   const words = items.map((item) => contentWords(item.text));
   const dropped = new Set<number>();
   for (let i = 0; i < items.length; i++) {
