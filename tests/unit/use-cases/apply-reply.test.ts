@@ -64,6 +64,12 @@ describe('replies with commands', () => {
     if (found === null) throw new Error(`item ${seq} should exist`);
     return found;
   };
+  /** The meeting's item that matches, wherever the wrap-up numbered it. */
+  const itemWhose = async (matches: (item: StoredItem) => boolean): Promise<StoredItem> => {
+    const found = (await world.store.listMeetingItems(meetingId)).find(matches);
+    if (found === undefined) throw new Error('the fixture should hold the item');
+    return found;
+  };
   const statuses = async () => (await world.store.listMeetingItems(meetingId)).map((i) => i.status);
   /** The mails sent since the wrap-ups, parsed. */
   const sentAfterWrapups = async (): Promise<Email[]> => {
@@ -138,6 +144,38 @@ describe('replies with commands', () => {
     await ingest(replyTo(wrapup, { body: '2 owner Jordan', id: 'r-owner-jordan' }));
 
     expect(await item(2)).toMatchObject({ owner: 'Jordan', ownerName: 'Jordan' });
+  });
+
+  it('stores the date a reply gives an item that had none, and clears its no-date flag', async () => {
+    // Prepare
+    const undated = await itemWhose((i) => i.text === 'Find a new champion at Larkspur Media and book a meeting');
+
+    // Act
+    await ingest(replyTo(wrapup, { body: `${undated.seq} due friday`, id: 'r-due-undated' }));
+
+    // Assess
+    expect(undated).toMatchObject({ due: null, flags: ['no-date'] });
+    expect(await item(undated.seq)).toMatchObject({
+      due: '2026-11-20',
+      flags: [],
+      lastChange: { action: 'due', by: leo, previous: { due: null, flags: ['no-date'] } },
+    });
+  });
+
+  it('clears the owner-not-attendee flag when a reply gives the item to an attendee', async () => {
+    // Prepare
+    const outsiders = await itemWhose((i) => i.owner === 'Tomas');
+
+    // Act
+    await ingest(replyTo(wrapup, { body: `${outsiders.seq} owner priya`, id: 'r-owner-attendee' }));
+
+    // Assess
+    expect(outsiders.flags).toEqual(['owner-not-attendee']);
+    expect(await item(outsiders.seq)).toMatchObject({
+      owner: priya,
+      flags: [],
+      lastChange: { action: 'owner', previous: { owner: 'Tomas', flags: ['owner-not-attendee'] } },
+    });
   });
 
   it('lists a number the mail did not show as not changed, with the reason', async () => {

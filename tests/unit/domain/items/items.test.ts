@@ -144,6 +144,97 @@ describe('nextState', () => {
   });
 });
 
+describe('nextState: a date or an owner settles the matching flags', () => {
+  it('takes a due date for an item with no date and clears its no-date flag', () => {
+    // Prepare
+    const undated = item({ due: null, dueSource: null, flags: ['no-date'] });
+
+    // Act
+    const next = nextState(undated, { action: 'due', due: '2026-11-20' });
+
+    // Assess
+    expect(next).toEqual({ ...stateOf(undated), due: '2026-11-20', flags: [] });
+  });
+
+  it('clears the ambiguous-date flag along with no-date, and leaves the owner flags', () => {
+    // Prepare
+    const doubtful = item({ owner: null, ownerName: null, flags: ['no-owner', 'ambiguous-date'] });
+
+    // Act
+    const next = nextState(doubtful, { action: 'due', due: '2026-12-04' });
+
+    // Assess
+    expect(next).toMatchObject({ due: '2026-12-04', flags: ['no-owner'] });
+  });
+
+  it('counts confirming the same date of an ambiguous item as a change that clears the flag', () => {
+    // Prepare
+    const ambiguous = item({ due: '2026-11-16', flags: ['ambiguous-date'] });
+
+    // Act
+    const next = nextState(ambiguous, { action: 'due', due: '2026-11-16' });
+
+    // Assess
+    expect(next).toEqual({ ...stateOf(ambiguous), flags: [] });
+  });
+
+  it('counts the same date on an item with no doubt about it as no change', () => {
+    // Act
+    const next = nextState(item({ due: '2026-11-16', flags: [] }), { action: 'due', due: '2026-11-16' });
+
+    // Assess
+    expect(next).toBeNull();
+  });
+
+  it('clears no-owner when an attendee is given the item', () => {
+    // Prepare
+    const unowned = item({ owner: null, ownerName: null, ownerSource: null, flags: ['no-owner', 'no-date'] });
+
+    // Act
+    const next = nextState(unowned, {
+      action: 'owner',
+      owner: 'dana.whitfield@acme-sales.example',
+      ownerName: 'Dana Whitfield',
+      attendee: true,
+    });
+
+    // Assess
+    expect(next).toEqual({
+      ...stateOf(unowned),
+      owner: 'dana.whitfield@acme-sales.example',
+      ownerName: 'Dana Whitfield',
+      flags: ['no-date'],
+    });
+  });
+
+  it('clears owner-not-attendee when an attendee takes over from someone who was not there', () => {
+    // Prepare
+    const outsider = item({ owner: 'Tomas', ownerName: 'Tomas', flags: ['owner-not-attendee'] });
+
+    // Act
+    const next = nextState(outsider, {
+      action: 'owner',
+      owner: 'marcus.reid@acme-sales.example',
+      ownerName: 'Marcus',
+      attendee: true,
+    });
+
+    // Assess
+    expect(next).toMatchObject({ owner: 'marcus.reid@acme-sales.example', flags: [] });
+  });
+
+  it('flags an owner who was not at the meeting as owner-not-attendee, in place of no-owner', () => {
+    // Prepare
+    const unowned = item({ owner: null, ownerName: null, flags: ['no-owner'] });
+
+    // Act
+    const next = nextState(unowned, { action: 'owner', owner: 'Jordan', ownerName: 'Jordan', attendee: false });
+
+    // Assess
+    expect(next).toMatchObject({ owner: 'Jordan', ownerName: 'Jordan', flags: ['owner-not-attendee'] });
+  });
+});
+
 describe('describeChange', () => {
   it('says each change in plain words with readable dates', () => {
     const state = { ...stateOf(item()), snoozedUntil: snoozeFromToday('2026-11-24'), due: '2026-12-04' };
