@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Meeting, StoredItem } from '../../../functions/domain/model';
 import { renderWrapupMail } from '../../../functions/domain/render/wrapup';
+import { parseReplyCommands } from '../../../functions/domain/replies/commands';
 import { countClass, hostile, hrefsOf, linkFor, visibleText } from '../../support/mail-fixtures';
 import { dana, marcus, pipelineItems, storedItems, weeklyOneOnOne } from '../../support/wrapup-fixtures';
 
@@ -142,6 +143,23 @@ describe('renderWrapupMail', () => {
       expect(part).toContain(
         'TO SETTLE — Priya was not at the 1:1: if one of you will chase it, reply “5 owner Dana” or “5 owner Marcus”.',
       );
+    }
+  });
+
+  it('suggests only replies that the reply parser reads as a command on that item', () => {
+    // Prepare
+    const items = storedItems(pipelineItems);
+
+    // Act
+    const text = wrapup(items).text;
+
+    // Assess
+    const suggested = [...text.matchAll(/“(\d+ (?:owner|due) [^”]+)”/g)].map((m) => m[1] ?? '');
+    expect(suggested.length).toBeGreaterThanOrEqual(6);
+    for (const line of suggested) {
+      const { commands, notUnderstood } = parseReplyCommands(line, { today: '2026-11-12', dateOrder: 'mdy' });
+      expect(notUnderstood).toEqual([]);
+      expect(commands.map((c) => c.numbers)).toEqual([[Number(line.split(' ')[0])]]);
     }
   });
 
