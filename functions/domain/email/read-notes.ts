@@ -155,6 +155,7 @@ function normaliseText(text: string): string {
       .replace(/[\u00a0\u2007\u202f]/g, ' ')
       .replace(/[\u200b-\u200d\u2060\ufeff]/g, '')
       // Control and direction marks say nothing a reader sees.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is what this line does.
       .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
       // Runs of blank lines and of spaces inside a line mean nothing more than one, and cost the parsers after
       // this (the forward parser, the date reader) time that grows with their length.

@@ -130,6 +130,8 @@ interface LogicalLine {
 }
 
 const MAX_LINE_CHARS = 2_000;
+// "tobias: pull the comps – tomorrow" typed in lower case starts a line of its own, not a wrapped one.
+const LOWER_CASE_NAME_LINE = /^[\p{Ll}][\p{Ll}'’-]{1,20}\s*(?:\([^)]{1,30}\))?:\s/u;
 
 /** Joins hard-wrapped lines back into the lines people wrote. */
 function logicalLines(body: string): LogicalLine[] {
@@ -156,7 +158,8 @@ function logicalLines(body: string): LogicalLine[] {
       trimmed !== '' &&
       !isBullet &&
       !TASK_PREFIX.test(trimmed) &&
-      ((/^\s+\S/.test(raw) && last.bullet) || (previousRaw.length >= 55 && /^[a-z0-9(]/.test(trimmed)));
+      ((/^\s+\S/.test(raw) && last.bullet) ||
+        (previousRaw.length >= 55 && /^[a-z0-9(]/.test(trimmed) && !LOWER_CASE_NAME_LINE.test(trimmed)));
     if (continues && last) {
       last.text = `${last.text} ${trimmed}`;
       last.source = `${last.source} ${trimmed}`;
@@ -215,7 +218,7 @@ function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; age
     if (isTopicOfNestedList(line, lines[index + 1])) continue;
     if (isTableRow(line.text)) {
       if (isTableHeader(line.text)) tableHeaded = true;
-      const item = tableItem(line, scope, tableHeaded || TASK_SECTIONS.has(section.kind));
+      const item = tableItem(line, scope, tableHeaded);
       if (item) items.push(item);
       continue;
     }
@@ -315,6 +318,8 @@ function asHeading(line: LogicalLine, scope: Scope): Section | null {
   }
   const bare = text.replace(/[:\s]+$/, '');
   const kind = SECTION_PATTERNS.find(([pattern]) => pattern.test(bare))?.[1];
+  // "Marcus to update the forecast by Friday" names a topic word, but says who will do what: a task, not a heading.
+  if (kind === 'info' && /\b(?:to|will|'ll|’ll|please)\s+\p{L}/iu.test(bare)) return null;
   const owner = headingOwner(bare, scope);
   if (!kind && !owner) {
     // A short line with no sentence in it ("Pipeline", "Renewals") still starts a new section.
@@ -366,7 +371,7 @@ const PERSON_NAME =
   /^@[\p{L}][\p{L}\p{N}._'’-]*$|^@?(?!(?:Keywords?|Notes?|Summary|Status|Updates?|Context|Decisions?|Risks?|Blockers?|Topics?|Agenda|Owners?|Due|Next|Actions?|Outcomes?|Results?|Details?|Feedback|Coaching|Questions?|Ideas?|FYI|Reminders?|Goals?|Wins?|Highlights?|Lowlights?|Asks?|Comments?|Observations?|Learnings?|Takeaways?|Praise|Concerns?|Issues?|Priorities|Priority|Focus|Plan|Progress|Pipeline|Forecast|Numbers|Metrics|Other|Misc|Personal|Admin|Ops|Deal|Deals|Account|Accounts|Customer|Customers|Project|Projects)$)[\p{Lu}][\p{Ll}'’]+(?:-\p{L}[\p{Ll}'’]+)*(?:\s+[\p{Lu}][\p{Ll}'’]+(?:-\p{L}[\p{Ll}'’]+)*){0,2}$/u;
 const NAME = String.raw`@[\p{L}][\p{L}\p{N}._'’-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[A-Z]{2,3}`;
 const OWNER_PREFIX = new RegExp(
-  String.raw`^(?<name>${NAME}|me|Me|I|[\p{Ll}][\p{Ll}'’-]{1,20})(?:\s*(?:\+|&|and)\s*(?:${NAME}|me))?\s*(?<role>\([^)]{1,40}\))?\s*(?::|\s[-–—]\s|-\s|→|->|=>)\s*(?<task>.+)$`,
+  String.raw`^(?<name>${NAME}|me|Me|I|[\p{Ll}][\p{Ll}'’-]{1,20})(?<joint>\s*(?:\+|&|and)\s*(?:${NAME}|me))?\s*(?<role>\([^)]{1,40}\))?\s*(?::|\s[-–—]\s|-\s|→|->|=>)\s*(?<task>.+)$`,
   'u',
 );
 // Chat and wiki style: "@mateusz finish the migration by 1.10." needs no colon.
@@ -377,7 +382,7 @@ const HANDLE_FULL_NAME = /^(?<name>@[\p{Lu}][\p{L}'’-]*\s+[\p{Lu}][\p{L}'’-]
 function handlePrefix(text: string, resolver: OwnerResolver): RegExpExecArray | null {
   const full = HANDLE_FULL_NAME.exec(text);
   const name = full?.groups?.name;
-  if (name && resolver.attendee(name) && resolver.attendee(name.split(/\s+/)[0] ?? '') !== null) {
+  if (name) {
     const person = resolver.attendee(name);
     if (person && fold(spokenName(person)) === fold(name.slice(1))) return full;
   }
@@ -444,7 +449,9 @@ function commitment(text: string, section: Section, scope: Scope): Commitment | 
     // "tobias: price reduction convo by thurs", typed fast: a lower-case word is a name only when it is an
     // attendee's, or has a role after it ("dmitri (TC):").
     const lowerCase = /^[\p{Ll}]/u.test(name) && !/^(?:me|i)$/i.test(name);
-    const notAName = lowerCase && !owner?.attendee && !prefix.groups.role;
+    // "Hector + Luanne – recalibrate…" is a joint task; "Bramble & Finch ($120k): review passed" is a company.
+    const joint = Boolean(prefix.groups.joint) && !listed && !startsWithVerb(task);
+    const notAName = (lowerCase && !owner?.attendee && !prefix.groups.role) || joint;
     // "Marcus: Globex slipped to Q1" in a status section is news about Marcus; in an action list it is his task.
     if (!notAName && owner?.attendee && (listed || startsWithVerb(task))) {
       return { owner, ownerSource, task, explicit: true };
