@@ -85,7 +85,7 @@ export function readNotes(email: ParsedEmail, attached: ParsedEmail | null = nul
   for (; depth < MAX_FORWARD_DEPTH; depth++) {
     const result = forwardParser.read(body, subject);
     // "Fwd:" in a subject with no forwarded message under it: the body itself is the notes.
-    if (!result.forwarded || !result.email || !result.email.body?.trim()) break;
+    if (!result.forwarded || !result.email?.body?.trim()) break;
     const inner = result.email;
     const from = toPerson(inner.from);
     const to = [inner.to ?? []].flat().flatMap(toPersonList);
