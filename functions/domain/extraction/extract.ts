@@ -114,6 +114,7 @@ const CHECKBOX_OPEN = /^\s*(?:[-*]\s*)?(?:\[ ?\]|☐|🔲)/u;
 // A leading emoji or symbol on a heading ("🎯 Action items") says nothing about its kind.
 const LEADING_SYMBOLS = /^(?:\p{Extended_Pictographic}|\p{So}|\uFE0F|\u200D|#|\s)+/u;
 const BRACKETED_OWNER = /^\[([^\]]{1,60})\]\s*(?:[^:\n]{1,40}:\s+)?/u;
+const UNOWNED = /^(?:owner:?\s*)?(?:TBD|TBC|tbd|tbc|unassigned|nobody yet|\?{1,3})\s*(?:[:–—→-]|->)\s*(?=\S)/iu;
 // "Carried over from last week: Dwayne's usage export…": an older item restated, so a task.
 const CARRIED_PREFIX =
   /^(?:carr(?:ied|y)[- ]?over|rolled(?: over)?|still open|pending|open)(?:\s+from\s+(?:the\s+)?(?:last|previous)\s+(?:week|time|1:1|meeting))?\s*[:–—-]\s*/i;
@@ -425,11 +426,15 @@ interface Commitment {
   explicit: boolean;
 }
 
-function commitment(text: string, section: Section, scope: Scope): Commitment | null {
+function commitment(text: string, section: Section, scope: Scope, openBox = false): Commitment | null {
   const { resolver } = scope;
   // "AI:", "TODO:", "Action:" say the line is a task wherever it stands.
   const tagged = TASK_PREFIX.test(text) || CARRIED_PREFIX.test(text);
-  const listed = tagged || TASK_SECTIONS.has(section.kind);
+  // An open checkbox ("[ ] Dwayne - chiller quote by Friday") is a to-do wherever it stands.
+  const listed = tagged || openBox || TASK_SECTIONS.has(section.kind);
+  // "TBD – book the survey", "Owner TBD: …": a task whose owner is still open.
+  const unowned = UNOWNED.exec(text);
+  if (unowned) return { owner: null, ownerSource: null, task: text.slice(unowned[0].length), explicit: true };
   const stripped = text
     .replace(CARRIED_PREFIX, '')
     .replace(TASK_PREFIX, (_m, owner: string | undefined) => (owner ? `${owner}: ` : ''))
@@ -588,7 +593,7 @@ const FINITE_AFTER_NOUN =
 
 function clauseItems(text: string, line: LogicalLine, section: Section, scope: Scope): ExtractedItem[] {
   if (DONE.test(text) || /\?\s*$/.test(text) || /^(?:Q|Question)\s*:/i.test(text) || BOILERPLATE.test(text)) return [];
-  const found = commitment(text, section, scope);
+  const found = commitment(text, section, scope, line.checkbox === 'open');
   if (!found) return [];
   // "Next 1:1 is Tue 24 Nov." names a date, not a task; "Next 1:1 Tue 1/12 - Maya to bring the plan" holds one.
   if (NEXT_MEETING_LINE.test(text) && !found.explicit) return [];

@@ -503,9 +503,11 @@ describe('extract: who owns a line', () => {
     ]);
   });
 
-  it('gives a task whose owner is "TBD" no owner', () => {
+  it('gives a task whose owner is "TBD" or "Owner TBD" no owner, and leaves "TBD" out of its text', () => {
     // Prepare
-    const body = 'Action items\n[ ] TBD - ride-alongs for the two new apprentices, end of next week';
+    const body =
+      'Action items\n[ ] TBD - ride-alongs for the two new apprentices, end of next week\n' +
+      '- **Owner TBD** — book the quarterly client survey by end of month';
 
     // Act
     const items = itemsOf(body);
@@ -513,12 +515,41 @@ describe('extract: who owns a line', () => {
     // Assess
     expect(items).toEqual([
       {
-        text: 'TBD - ride-alongs for the two new apprentices',
+        text: 'Ride-alongs for the two new apprentices',
         owner: null,
         due: '2026-11-27',
         ownerSource: null,
         dueSource: 'end of next week',
         flags: ['no-owner'],
+      },
+      {
+        text: 'Book the quarterly client survey',
+        owner: null,
+        due: '2026-11-30',
+        ownerSource: null,
+        dueSource: 'by end of month',
+        flags: ['no-owner'],
+      },
+    ]);
+  });
+
+  it('takes an open checkbox for a to-do even with no heading above it', () => {
+    // Prepare
+    const body =
+      'Fri 1:1 - Dana / Marcus\n\n[x] Q1 renewals entered in ServiceTitan\n[ ] Marcus - chiller teardown quote for Camelback, by Friday\nMarcus - territory notes';
+
+    // Act
+    const items = itemsOf(body);
+
+    // Assess
+    expect(items).toEqual([
+      {
+        text: 'Chiller teardown quote for Camelback',
+        owner: marcus.address,
+        due: '2026-11-20',
+        ownerSource: 'Marcus -',
+        dueSource: 'by Friday',
+        flags: [],
       },
     ]);
   });
