@@ -240,7 +240,8 @@ const MONTHS: Readonly<Record<string, number>> = {
 /** Abbreviations that are also everyday words ("mon" is French for "my", "may" a verb): only capitalised. */
 const NEEDS_CAPITAL = new Set(['mon', 'sat', 'sun', 'wed', 'may', 'mar']);
 
-const NUMBER_WORDS: Readonly<Record<string, number>> = {
+/** Counts written as words, in the three languages of the notes ("in two weeks", "in zwei Wochen"). */
+export const NUMBER_WORDS: Readonly<Record<string, number>> = {
   a: 1,
   an: 1,
   one: 1,

@@ -6,9 +6,10 @@ import type {
 } from '@aws-sdk/client-bedrock-runtime';
 import { z } from 'zod';
 import type { NotesMessage } from '../../domain/email/read-notes';
-import type { ExtractOptions } from '../../domain/extraction/extract';
+import { type ExtractOptions, flagsOf } from '../../domain/extraction/extract';
 import { OwnerResolver, spokenName } from '../../domain/extraction/owners';
-import type { ExtractedItem, Extraction, ItemFlag, MeetingFacts, Person } from '../../domain/model';
+import type { ExtractedItem, Extraction, MeetingFacts, Person } from '../../domain/model';
+import { parseCalendarDate } from '../../domain/render/format';
 import type { Extractor } from '../../ports/extractor';
 
 export interface BedrockExtractorOptions {
@@ -32,7 +33,7 @@ const MAX_OUTPUT_TOKENS = 4_096;
 const isoDay = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
-  .refine(isCalendarDate, 'not a day of the calendar');
+  .refine((date) => parseCalendarDate(date) !== null, 'not a day of the calendar');
 const written = z.string().max(1_000);
 
 /** What the model must call the tool with; also, as JSON Schema, the tool's input schema, so the two agree. */
@@ -210,10 +211,8 @@ function readAnswer(output: ConverseCommandOutput): Answer {
 /** The model's item with the rules' invariants: owners are attendee addresses where they can be, flags as the rules. */
 function toItem(found: ModelItem, meeting: MeetingFacts, resolver: OwnerResolver): ExtractedItem {
   const owner = resolveOwner(found.owner, meeting.attendees, resolver);
-  const flags: ItemFlag[] = [];
-  if (!owner) flags.push('no-owner');
-  else if (!owner.attendee) flags.push('owner-not-attendee');
-  if (!found.due) flags.push('no-date');
+  // The model is never asked whether a date reads two ways.
+  const flags = flagsOf(owner, found.due, false);
   const text = found.text.charAt(0).toUpperCase() + found.text.slice(1);
   return {
     text,
@@ -253,12 +252,6 @@ function utcOffset(minutes: number): string {
   const abs = Math.abs(minutes);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${minutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-}
-
-function isCalendarDate(date: string): boolean {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const utc = new Date(Date.UTC(year, month - 1, day));
-  return utc.getUTCFullYear() === year && utc.getUTCMonth() === month - 1 && utc.getUTCDate() === day;
 }
 
 function errorName(error: unknown): string {

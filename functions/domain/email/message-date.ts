@@ -1,4 +1,5 @@
 import * as chrono from 'chrono-node/en';
+import { parseCalendarDate } from '../render/format';
 
 /** A message date as the sender's clock showed it: the calendar date people mean by "today" in their notes. */
 export interface WrittenDate {
@@ -47,7 +48,7 @@ export function localDateOf(written: string | null, context: WrittenDate | null 
       const offset = parseOffset(zone);
       const date = isoDate(year, month, Number(day));
       // "32 Jan", "31 Feb", "25:61": a header that names no real moment says nothing about the day.
-      if (!isRealDate(date) || Number(hh) > 23 || Number(mm) > 59) return null;
+      if (parseCalendarDate(date) === null || Number(hh) > 23 || Number(mm) > 59) return null;
       return {
         date,
         offsetMinutes: offset,
@@ -65,7 +66,7 @@ export function localDateOf(written: string | null, context: WrittenDate | null 
   const day = start.get('day');
   if (!year || !month || !day) return null;
   const date = isoDate(year, month, day);
-  if (!isRealDate(date)) return null;
+  if (parseCalendarDate(date) === null) return null;
   const offset = start.isCertain('timezoneOffset') ? (start.get('timezoneOffset') ?? null) : null;
   return {
     date,
@@ -75,11 +76,6 @@ export function localDateOf(written: string | null, context: WrittenDate | null 
         ? null
         : toInstant(date, start.get('hour') ?? 0, start.get('minute') ?? 0, start.get('second') ?? 0, offset),
   };
-}
-
-function isRealDate(iso: string): boolean {
-  const time = Date.parse(`${iso}T00:00:00Z`);
-  return Number.isFinite(time) && new Date(time).toISOString().slice(0, 10) === iso;
 }
 
 function parseOffset(zone: string | undefined): number | null {

@@ -75,12 +75,13 @@ function toAttachment(a: Attachment): ParsedAttachment {
  * so turning each back through a real windows-1252 codec restores exactly what was sent.
  */
 const C1 = /[\u0080-\u009f]/g;
+/** Bytes 0x80–0x9F and what windows-1252 makes of them ("\ufffd" for the five it leaves undefined). */
+const CP1252_HIGH = Array.from({ length: 32 }, (_, i) => {
+  const byte = 0x80 + i;
+  return [byte, iconv.decode(Buffer.from([byte]), 'win1252')] as const;
+});
 const CP1252_C1 = new Map<string, string>(
-  Array.from({ length: 32 }, (_, i) => {
-    const byte = 0x80 + i;
-    const decoded = iconv.decode(Buffer.from([byte]), 'win1252');
-    return [String.fromCharCode(byte), decoded === '\ufffd' ? '' : decoded] as const;
-  }),
+  CP1252_HIGH.map(([byte, char]) => [String.fromCharCode(byte), char === '\ufffd' ? '' : char]),
 );
 
 function repairC1(text: string): string {
@@ -96,9 +97,7 @@ function repairC1(text: string): string {
  * Text with any character windows-1252 cannot hold was not decoded through it and is left as it is.
  */
 const CP1252_BYTE = new Map<string, number>(
-  Array.from({ length: 32 }, (_, i) => [iconv.decode(Buffer.from([0x80 + i]), 'win1252'), 0x80 + i] as const).filter(
-    ([char]) => char !== '\ufffd',
-  ),
+  CP1252_HIGH.filter(([, char]) => char !== '\ufffd').map(([byte, char]) => [char, byte]),
 );
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -194,7 +194,8 @@ const TOPIC_LENGTH = 200;
 function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; agenda: string[] } {
   const items: ExtractedItem[] = [];
   const agenda: string[] = [];
-  // Whether each free-text item came from a titled list of tasks ("Next steps"), rather than from prose or a summary.
+  // Beside each item: whether it came from a table or a titled list of tasks ("Next steps"), rather than from prose
+  // or a summary.
   const fromTaskList: boolean[] = [];
   let section: Section = { kind: 'none', owner: null, due: null, heading: null, titled: false };
   const lines = logicalLines(body);
@@ -220,7 +221,10 @@ function extractItems(body: string, scope: Scope): { items: ExtractedItem[]; age
     if (isTableRow(line.text)) {
       if (isTableHeader(line.text)) tableHeaded = true;
       const item = tableItem(line, scope, tableHeaded);
-      if (item) items.push(item);
+      if (item) {
+        items.push(item);
+        fromTaskList.push(true);
+      }
       continue;
     }
     const before = items.length;
@@ -267,8 +271,7 @@ function withoutRepeats(items: ExtractedItem[], fromTaskList: boolean[]): Extrac
     for (let j = i + 1; j < items.length; j++) {
       if (dropped.has(i) || dropped.has(j) || items[i]?.owner !== items[j]?.owner) continue;
       if (!sameTask(words[i] ?? new Set(), words[j] ?? new Set())) continue;
-      // Table rows (no entry in fromTaskList) count as a list of tasks.
-      dropped.add(fromTaskList[i] === false && fromTaskList[j] !== false ? i : j);
+      dropped.add(!fromTaskList[i] && fromTaskList[j] ? i : j);
     }
   }
   return items.filter((_, index) => !dropped.has(index));
@@ -350,7 +353,6 @@ function headingOwner(heading: string, scope: Scope): ResolvedOwner | null {
 
 // ---------- Free text: one clause at a time ----------
 
-/** Prose holds several commitments per line ("I'll send X by Wed, and I'll chase Y"): split at sentence ends. */
 // Sentence ends (not after "St." or "Inc."), semicolons, and an "and" that starts a new commitment: "You'll
 // finish the price sheet by 4.12., and Jana from Legal will check the clauses by 9.12.".
 const CLAUSE_BREAK = new RegExp(
@@ -359,6 +361,7 @@ const CLAUSE_BREAK = new RegExp(
   'u',
 );
 
+/** Prose holds several commitments per line ("I'll send X by Wed, and I'll chase Y"): split at CLAUSE_BREAK. */
 function clauses(line: LogicalLine): string[] {
   if (line.bullet) return [line.text];
   return line.text
@@ -481,9 +484,9 @@ function commitment(text: string, section: Section, scope: Scope, openBox = fals
       ? stripped
       : (match.groups?.task ?? '');
   const firstPerson = FIRST_PERSON.exec(stripped);
-  const secondFirst = SECOND_PERSON.exec(stripped);
+  const second = SECOND_PERSON.exec(stripped);
   // "Also, please send me your PTO dates by Friday so I can plan": the request, not the purpose after it.
-  if (firstPerson && !(secondFirst && secondFirst.index < firstPerson.index)) {
+  if (firstPerson && !(second && second.index < firstPerson.index)) {
     const ownerSource = wordsBefore(firstPerson[0], firstPerson.groups?.task ?? '');
     return { owner: resolver.pronoun('me'), ownerSource, task: taskOf(firstPerson), explicit: true };
   }
@@ -502,7 +505,6 @@ function commitment(text: string, section: Section, scope: Scope, openBox = fals
       };
     }
   }
-  const second = SECOND_PERSON.exec(stripped);
   if (second) {
     const ownerSource = wordsBefore(second[0], second.groups?.task ?? '');
     return { owner: resolver.pronoun('you'), ownerSource, task: taskOf(second), explicit: true };
@@ -568,15 +570,21 @@ function wordsBefore(match: string, task: string): string | null {
   return words === '' ? null : words;
 }
 
+/** The first two words, folded to plain lower-case letters, digits and hyphens. */
+function leadingWords(text: string): [string, string] {
+  const [first = '', second = ''] = text
+    .trim()
+    .split(/\s+/, 2)
+    .map((word) => fold(word).replace(/[^a-z0-9-]/g, ''));
+  return [first, second];
+}
+
 function firstWord(text: string): string {
-  return (text.trim().split(/\s+/)[0] ?? '').toLowerCase().replace(/[^a-z-]/g, '');
+  return leadingWords(text)[0];
 }
 
 function startsWithVerb(task: string): boolean {
-  const [first = '', second = ''] = task
-    .trim()
-    .split(/\s+/)
-    .map((word) => fold(word).replace(/[^a-z0-9-]/g, ''));
+  const [first, second] = leadingWords(task);
   if (!ACTION_VERBS.has(first.replace(/[^a-z-]/g, ''))) return false;
   // "Quote accepted in principle", "Demo went ok", "Invoice 60+ days overdue": a noun that reports, not a verb.
   return !(NOUN_TOO.has(first) && FINITE_AFTER_NOUN.test(second));
@@ -721,11 +729,7 @@ function item(found: {
 }): ExtractedItem | null {
   const text = cleanTask(found.task, found.duePhrase);
   if (!text) return null;
-  const flags: ItemFlag[] = [];
-  if (!found.owner) flags.push('no-owner');
-  else if (!found.owner.attendee) flags.push('owner-not-attendee');
-  if (!found.due) flags.push('no-date');
-  if (found.ambiguous) flags.push('ambiguous-date');
+  const flags = flagsOf(found.owner, found.due, found.ambiguous);
   return {
     text,
     owner: found.owner?.owner ?? null,
@@ -737,6 +741,20 @@ function item(found: {
     flags,
     section: found.section,
   };
+}
+
+/** What an item needs before anyone relies on it: the same for every extractor. */
+export function flagsOf(
+  owner: Pick<ResolvedOwner, 'attendee'> | null,
+  due: string | null,
+  ambiguous: boolean,
+): ItemFlag[] {
+  const flags: ItemFlag[] = [];
+  if (!owner) flags.push('no-owner');
+  else if (!owner.attendee) flags.push('owner-not-attendee');
+  if (!due) flags.push('no-date');
+  if (ambiguous) flags.push('ambiguous-date');
+  return flags;
 }
 
 /** The task as people would say it: no trailing deadline words or punctuation, first letter capitalised. */

@@ -2,7 +2,15 @@ import Mustache from 'mustache';
 import { wrapupHtml } from '../../../templates/compiled/wrapup';
 import { addDays } from '../email/message-date';
 import type { Person, StoredItem } from '../model';
-import { collapseWhitespace, countOf, displayName, firstName, formatIsoDate, parseCalendarDate } from './format';
+import {
+  collapseWhitespace,
+  countOf,
+  displayName,
+  firstName,
+  formatIsoDate,
+  months,
+  parseCalendarDate,
+} from './format';
 import type { RenderedMail, WrapupInput } from './inputs';
 import {
   actionLinks,
@@ -152,10 +160,9 @@ function settleCallout(
 function exampleDate(item: StoredItem): string {
   const base = item.due ?? addDays(item.meetingDate, 14);
   const date = parseCalendarDate(base);
-  return date === null ? 'dec 4' : `${MONTHS[date.month - 1]} ${date.day}`;
+  const month = date === null ? undefined : months[date.month - 1];
+  return date === null || month === undefined ? 'dec 4' : `${month.toLowerCase()} ${date.day}`;
 }
-
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 function authorFirst(attendees: Person[], author: Person | null): Person[] {
   const isAuthor = (person: Person) => author !== null && person.address.toLowerCase() === author.address.toLowerCase();

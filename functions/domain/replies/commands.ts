@@ -7,7 +7,7 @@
  * calendar day, with the same vocabulary as the notes (EOW, next Tuesday, 12/4 in the sender's order).
  */
 import EmailReplyParser from 'email-reply-parser';
-import { type DateOrder, findDue } from '../due-date';
+import { type DateOrder, findDue, NUMBER_WORDS } from '../due-date';
 import { addDays } from '../email/message-date';
 
 export type ReplyCommand =
@@ -280,21 +280,6 @@ function numbersIn(text: string | undefined): number[] | null {
   return numbers.length > 0 ? numbers : null;
 }
 
-const COUNT_WORDS: Readonly<Record<string, number>> = {
-  a: 1,
-  an: 1,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-};
-
 /** "1 week", "for 2 weeks", "until monday", "to 12/1", "next week" (its Monday). */
 function snoozeEnd(rest: string, context: ReplyContext): string | null {
   const phrase = rest.replace(/^(?:to|until|till|til|'til|for|by) /i, '');
@@ -304,7 +289,7 @@ function snoozeEnd(rest: string, context: ReplyContext): string | null {
     );
   if (span?.groups) {
     const word = (span.groups.n ?? '').toLowerCase();
-    const n = COUNT_WORDS[word] ?? Number(word);
+    const n = NUMBER_WORDS[word] ?? Number(word);
     const unit = (span.groups.unit ?? '').toLowerCase();
     if (unit.startsWith('d')) return n <= 365 ? addDays(context.today, n) : null;
     if (unit.startsWith('w')) return n <= 52 ? addDays(context.today, 7 * n) : null;
