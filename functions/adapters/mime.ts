@@ -11,9 +11,6 @@ export interface MimeOptions {
   messageId: string;
 }
 
-// Used only when the sender's address has no domain, which a configured sender never lacks.
-const fallbackDomain = 'followthrough.invalid';
-
 // CRLF because that is what goes over the wire: SES takes the bytes as they are, and an .eml of the outbox shows what a
 // recipient would see.
 const transport = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
@@ -37,18 +34,8 @@ export async function composeMime(mail: OutgoingMail, options: MimeOptions): Pro
   return info.message;
 }
 
-/** A Message-ID in the sender's domain, as RFC 5322 recommends: `<id@domain>`. */
-export function messageIdFor(fromAddress: string, id: string): string {
-  return `<${id}@${domainOf(fromAddress)}>`;
-}
-
 function mailbox(person: Person): { name: string; address: string } | string {
   return person.name === null ? person.address : { name: person.name, address: person.address };
-}
-
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at === -1 || at === address.length - 1 ? fallbackDomain : address.slice(at + 1).toLowerCase();
 }
 
 function checkedHeaders(headers: Record<string, string>): Record<string, string> {

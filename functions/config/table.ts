@@ -12,6 +12,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | sent mail          | MAIL#<ref>               | META            |
  * | Message-ID pointer | MSGID#<Message-ID>       | META            |
  * | suppression        | SUPPRESS#<address lower> | META            |
+ * | webhook delivery   | WEBHOOK#<webhook-id>     | META            |
  *
  * | record  | gsi1pk / gsi1sk                                                           | gsi2pk / gsi2sk                                                   |
  * |---------|---------------------------------------------------------------------------|-------------------------------------------------------------------|
@@ -93,6 +94,23 @@ export const suppressionKey = (address: string) =>
   ({ pk: `SUPPRESS#${address.trim().toLowerCase()}`, sk: meta }) as const;
 
 export const sentMailKey = (ref: string) => ({ pk: `MAIL#${ref}`, sk: meta }) as const;
+
+/**
+ * A Standard Webhooks delivery, claimed by its webhook-id before ingest. Its `expiresAt` (epoch seconds, the table's
+ * TTL attribute, see infra/stacks/data-stack.ts) is days, not the retention of meetings: a replay is only worth
+ * refusing while the sender may still retry, and the meeting's own claim keeps a later redelivery from storing
+ * anything twice.
+ */
+export const webhookDeliveryKey = (webhookId: string) => ({ pk: `WEBHOOK#${webhookId}`, sk: meta }) as const;
+
+/** The name of the table's TTL attribute (epoch seconds). */
+export const ttlAttribute = 'expiresAt';
+
+/** Standard Webhooks senders retry for about a day and a half (5 s … 10 h apart); a week outlasts any of them. */
+export const webhookDeliveryRetentionSeconds = 7 * 24 * 60 * 60;
+
+/** A mail's outbox record, under its deterministic key (mailRef); a reply finds the mail by its ref, under MAIL#. */
+export const outboxKey = (key: string) => ({ pk: `OUTBOX#${key}`, sk: meta }) as const;
 
 /**
  * A Message-ID as the pointer's key: trimmed, lower-cased and in angle brackets, because In-Reply-To and

@@ -152,7 +152,17 @@ export interface PersonRecord {
   weekly: { day: Weekday; time: string };
   createdAt: string;
   updatedAt: string;
+  /**
+   * The kinds of digest this person unsubscribed from (RFC 8058 one-click, or the footer link), in a fixed order;
+   * absent when none. Transactional mail (wrap-ups, confirmations) has no unsubscribe: it answers what they did.
+   */
+  optOut?: OptOutKind[];
 }
+
+/** The mails that carry List-Unsubscribe: the recurring ones, which a person can do without. */
+export type OptOutKind = 'digest' | 'weekly' | 'rollup';
+
+export const OPT_OUT_KINDS: readonly OptOutKind[] = ['digest', 'weekly', 'rollup'];
 
 /** A number shown in an email and the item it stands for: how "done 2" in a reply finds the item. */
 export interface ItemRef {
@@ -161,9 +171,9 @@ export interface ItemRef {
   seq: number;
 }
 
-/** A mail we sent, kept so that a reply to it can be recognised and so that the same mail is never sent twice. */
+/** A mail we sent, kept so that a reply to it can be recognised (by its ref or by its Message-ID). */
 export interface SentMailRecord {
-  /** Derived from what the mail is for (kind, meeting or series, recipient, day): sending it again finds it. */
+  /** Random (see OutboxRecord.ref): it travels in the subject, so knowing a meeting does not let anyone guess it. */
   ref: string;
   kind: 'wrapup' | 'digest' | 'weekly' | 'rollup' | 'confirmation' | 'notice';
   messageId: string;
@@ -173,6 +183,30 @@ export interface SentMailRecord {
   meetingId: string | null;
   seriesId: string | null;
   items: ItemRef[];
+}
+
+/**
+ * The outbox record of one mail, written (conditional put) before the mail is handed to the mailer: a retry after
+ * a crash finds it and sends the same mail, with the same ref and Message-ID, rather than a second one.
+ */
+export interface OutboxRecord {
+  /** Derived from what the mail is for (mailRef: kind, meeting or series, recipient, day). Never leaves the store. */
+  key: string;
+  /** Random (≥ 80 bits), drawn at claim: the mail's public name, in its subject ("[ft-…]") and its SentMailRecord. */
+  ref: string;
+  /** The Message-ID written into the mail, drawn at claim so that every attempt carries the same one. */
+  messageId: string;
+  kind: SentMailRecord['kind'];
+  to: string[];
+  /** As sent, with the ref. */
+  subject: string;
+  meetingId: string | null;
+  seriesId: string | null;
+  items: ItemRef[];
+  /** pending: claimed, maybe handed to the mailer; sent: the mailer took it and the SentMailRecord exists. */
+  state: 'pending' | 'sent';
+  claimedAt: string;
+  sentAt: string | null;
 }
 
 /**

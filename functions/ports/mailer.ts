@@ -10,11 +10,18 @@ export interface OutgoingMail {
   subject: string;
   html: string;
   text: string;
+  /**
+   * The Message-ID to write, `<id@our domain>`: drawn once per mail (at its outbox claim), so that every attempt
+   * to send the same mail carries the same one. A mailer that can tell it already sent this Message-ID does not
+   * send it again.
+   */
+  messageId: string;
   /** Extra headers of ours (X-Followthrough-*), sent as they are. */
   headers?: Record<string, string>;
 }
 
 export interface SentMail {
+  /** The Message-ID as delivered, the one replies will quote: ours locally, the one SES writes instead on AWS. */
   messageId: string;
   /** Where the message now is: a file path locally, the SES MessageId on AWS. */
   location: string;

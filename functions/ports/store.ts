@@ -3,6 +3,8 @@ import type {
   ItemState,
   ItemStatus,
   Meeting,
+  OptOutKind,
+  OutboxRecord,
   PersonRecord,
   SentMailRecord,
   Series,
@@ -17,6 +19,35 @@ export type ClaimResult =
   | { outcome: 'resumed'; meeting: Meeting }
   /** Already ingested in full: nothing to do. */
   | { outcome: 'duplicate'; meeting: Meeting };
+
+/** An outbox record as claimed: pending, not yet sent. */
+export type OutboxClaim = Omit<OutboxRecord, 'state' | 'sentAt'>;
+
+export type OutboxClaimResult =
+  /** No record had this key: the claim is stored, pending. */
+  | { outcome: 'claimed'; record: OutboxRecord }
+  /** An earlier attempt claimed it: pending (it may or may not have reached the mailer) or sent. */
+  | { outcome: 'exists'; record: OutboxRecord };
+
+/** A Standard Webhooks delivery as received: its webhook-id claimed before ingest, marked complete after it. */
+export interface WebhookDelivery {
+  webhookId: string;
+  /** pending: claimed, the ingest may not have finished (a crash, or a concurrent delivery still running). */
+  state: 'pending' | 'complete';
+  /** When it was first claimed (ISO). */
+  receivedAt: string;
+  /** Epoch seconds: the table's TTL attribute. Past it the record counts as gone, whether or not TTL deleted it. */
+  expiresAt: number;
+  /** The meeting the delivery stored, once complete. */
+  meetingId: string | null;
+  completedAt: string | null;
+}
+
+export type WebhookDeliveryClaim =
+  /** Never seen (or its record expired): claimed now, pending. */
+  | { outcome: 'claimed'; delivery: WebhookDelivery }
+  /** Seen before: pending (ingest again, it is idempotent) or complete (a replay: ingest nothing). */
+  | { outcome: 'seen'; delivery: WebhookDelivery };
 
 export interface ItemQuery {
   owner: string;
@@ -78,11 +109,31 @@ export interface Store {
   getPerson(address: string): Promise<PersonRecord | null>;
   /** Stores the person unless one with that address exists; returns the record that is stored now. */
   putPersonIfAbsent(person: PersonRecord): Promise<PersonRecord>;
+  /**
+   * Adds (optedOut true) or removes one kind of digest from the person's opt-outs and returns the record as it now
+   * is. Idempotent: a repeat (a mail provider retrying a one-click POST) changes nothing, not even updatedAt. An
+   * unknown address throws NotFoundError.
+   */
+  setOptOut(address: string, kind: OptOutKind, optedOut: boolean, at: string): Promise<PersonRecord>;
 
   /** Records a mail we sent under its ref, and its Message-ID, so that replies find it. Idempotent on ref. */
   recordSentMail(mail: SentMailRecord): Promise<void>;
   getSentMail(ref: string): Promise<SentMailRecord | null>;
   findSentMailByMessageId(messageId: string): Promise<SentMailRecord | null>;
+
+  /**
+   * Conditional put of a mail's outbox record, as pending, before the mail is handed to the mailer. When a record
+   * with that key exists it is left as it is and returned: the caller sends that one (pending) or stops (sent).
+   */
+  claimOutbox(claim: OutboxClaim): Promise<OutboxClaimResult>;
+  getOutbox(key: string): Promise<OutboxRecord | null>;
+  /**
+   * After the mailer took the mail: records it as sent (recordSentMail, with the Message-ID as delivered), then
+   * marks the outbox record sent, in that order, so that a sent outbox record always has its SentMailRecord.
+   * Marking again keeps the first SentMailRecord and sentAt, and only adds the Message-ID as another way to find
+   * the mail (SES gives each attempt its own); an unknown key throws NotFoundError.
+   */
+  markOutboxSent(key: string, sent: { messageId: string; sentAt: string }): Promise<void>;
 
   /**
    * Stops all mail to an address. The first record wins: a second event for the same address (SNS delivers at
@@ -92,4 +143,14 @@ export interface Store {
   suppressAddress(record: SuppressionRecord): Promise<void>;
   /** The suppression of this address (any case), or null when mail to it may go. */
   getSuppression(address: string): Promise<SuppressionRecord | null>;
+
+  /**
+   * Conditional put of WEBHOOK#<webhookId>, pending, expiring some days after `at` (DynamoDB TTL): longer than any
+   * sender's retry schedule. A record that exists and has not expired is left as it is and returned.
+   */
+  claimWebhookDelivery(webhookId: string, at: string): Promise<WebhookDeliveryClaim>;
+  /** Marks a claimed delivery complete with the meeting it stored; an unknown id throws NotFoundError. */
+  completeWebhookDelivery(webhookId: string, meetingId: string, at: string): Promise<void>;
+  /** The record as stored, expired or not (TTL deletion lags by up to days). */
+  getWebhookDelivery(webhookId: string): Promise<WebhookDelivery | null>;
 }

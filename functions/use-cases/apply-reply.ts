@@ -17,7 +17,7 @@ import { displayName, firstName } from '../domain/render/format';
 import type { AppliedChange } from '../domain/render/inputs';
 import { parseReplyCommands, type ReplyCommand, visibleReplyText } from '../domain/replies/commands';
 import { localDate } from '../domain/time';
-import { mailRef, type OutgoingDeps, type SendOutcome, sendOnce } from './outgoing';
+import { mailRef, type OutgoingDeps, type SendOutcome, sendOnce, subjectWithoutRef } from './outgoing';
 
 export type ReplyResult =
   | {
@@ -54,8 +54,8 @@ export async function applyReply(
   if (sender === null || ![...meetings.values()].some(attended)) {
     return { outcome: 'reply-refused', repliedRef: replied.ref, reason: 'the sender attended none of its meetings' };
   }
-  const confirmationRef = mailRef('confirmation', email.messageId ?? `${replied.ref}:${email.dateHeader ?? ''}`);
-  if ((await deps.store.getSentMail(confirmationRef)) !== null) {
+  const confirmationKey = mailRef('confirmation', email.messageId ?? `${replied.ref}:${email.dateHeader ?? ''}`);
+  if ((await deps.store.getOutbox(confirmationKey))?.state === 'sent') {
     return {
       outcome: 'reply',
       repliedRef: replied.ref,
@@ -109,7 +109,7 @@ export async function applyReply(
 
   // What the replied mail was, in its own words: "Wrap-up: 1:1 Dana / Marcus — Thu 12 Nov". A reply to a
   // confirmation is about the mail that one answered, not "Updated: Updated: …".
-  const repliedSubject = replied.subject.replace(/\s*\[ft-[a-z2-7]{10}\]$/i, '');
+  const repliedSubject = subjectWithoutRef(replied.subject);
   const about =
     replied.kind === 'confirmation' ? repliedSubject.replace(/^(?:Updated|Nothing changed): /, '') : repliedSubject;
   const mail = renderConfirmationMail({
@@ -120,7 +120,7 @@ export async function applyReply(
     notUnderstood: parsed.notUnderstood,
   });
   const confirmation = await sendOnce(deps, {
-    ref: confirmationRef,
+    key: confirmationKey,
     kind: 'confirmation',
     to: sender,
     mail,

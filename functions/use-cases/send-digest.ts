@@ -73,7 +73,7 @@ export async function sendDigest(deps: OutgoingDeps, job: DigestJob): Promise<Se
   });
   const shown = [...open, ...agenda, ...growth];
   const sent = await sendOnce(deps, {
-    ref: mailRef('digest', series.id, recipient.address, day),
+    key: mailRef('digest', series.id, recipient.address, day),
     kind: 'digest',
     to: recipient,
     mail,

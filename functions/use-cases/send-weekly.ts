@@ -58,7 +58,7 @@ async function sendOwnItems(
   const who = { address: person.address, name: person.name };
   const mail = renderWeeklyMail({ person: who, today, items, links: linksFor(deps, person.address) });
   return sendOnce(deps, {
-    ref: mailRef('weekly', person.address, today),
+    key: mailRef('weekly', person.address, today),
     kind: 'weekly',
     to: who,
     mail,
@@ -105,7 +105,7 @@ async function sendRollup(
   reports.sort((a, b) => b.overdue - a.overdue || b.stalled - a.stalled || b.open - a.open);
   const manager = { address: person.address, name: person.name };
   return sendOnce(deps, {
-    ref: mailRef('rollup', person.address, today),
+    key: mailRef('rollup', person.address, today),
     kind: 'rollup',
     to: manager,
     mail: renderRollupMail({ manager, today, reports }),

@@ -23,7 +23,7 @@ export async function sendWrapup(deps: OutgoingDeps, meetingId: string): Promise
     const mail = renderWrapupMail({ meeting, items, links: linksFor(deps, attendee.address) });
     subject = mail.subject;
     const outcome = await sendOnce(deps, {
-      ref: mailRef('wrapup', meeting.id, attendee.address),
+      key: mailRef('wrapup', meeting.id, attendee.address),
       kind: 'wrapup',
       to: attendee,
       mail,

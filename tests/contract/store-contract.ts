@@ -5,11 +5,12 @@ import { ensureTable } from '../../functions/adapters/aws/dynamodb-table';
 import { createLocalDynamoClient } from '../../functions/adapters/local/local-dynamodb-client';
 import { InvalidInputError, NotFoundError } from '../../functions/domain/errors';
 import type { ItemState, Meeting, Series, StoredItem, SuppressionRecord } from '../../functions/domain/model';
-import type { Page, Store } from '../../functions/ports/store';
+import type { Page, Store, WebhookDelivery } from '../../functions/ports/store';
 import {
   aChange,
   aMeeting,
   anItem,
+  anOutboxClaim,
   aPerson,
   aSentMail,
   aSeries,
@@ -25,8 +26,16 @@ export interface StoreContext {
   store: Store;
   /** Names of the SDK commands the store's client sent, in order (see recordCommandNames). */
   commands: string[];
+  /** Another store on the same table whose clock reads `now`: what the table looks like then (TTL, R25). */
+  storeAt(now: Date): Store;
   teardown(): Promise<void>;
 }
+
+/**
+ * The contract's stores read the table as of a day in the fixtures' own spring, not by the wall clock: the fixture
+ * records would otherwise expire (R25) once the wall clock passes their retention.
+ */
+const fixtureNow = new Date('2025-04-15T12:00:00Z');
 
 /** Records the name of every command the client sends: the suite's evidence that no method hides a Scan. */
 export const recordCommandNames = (client: DynamoDBClient): string[] => {
@@ -51,8 +60,35 @@ export const storeOn = async (endpoint: string): Promise<StoreContext> => {
   tables += 1;
   const tableName = `followthrough-contract-${tables}`;
   await ensureTable(client, tableName);
-  return { store: new DynamoDbStore({ client, tableName }), commands, teardown: async () => client.destroy() };
+  return {
+    store: new DynamoDbStore({ client, tableName, now: () => fixtureNow }),
+    commands,
+    storeAt: (now) => new DynamoDbStore({ client, tableName, now: () => now }),
+    teardown: async () => client.destroy(),
+  };
 };
+
+/**
+ * The fixture meeting and its wrap-up arrived on 12 March 2025 and the series was last written on 26 March, so with
+ * the default retention of 730 days all of them are still there on 1 March 2027 and all gone on 1 April 2027.
+ */
+const beforeExpiry = new Date('2027-03-01T00:00:00Z');
+const afterExpiry = new Date('2027-04-01T00:00:00Z');
+
+/** Every read of a record that expires, and what it gives when there is nothing to give. */
+const expiringReads: [string, (store: Store) => Promise<unknown>, unknown][] = [
+  ['getMeeting', (s) => s.getMeeting(aMeeting().id), null],
+  ['getItem', (s) => s.getItem(aMeeting().id, 1), null],
+  ['listMeetingItems', (s) => s.listMeetingItems(aMeeting().id), []],
+  ['listItemsByOwner', (s) => s.listItemsByOwner({ owner: priya.address }), []],
+  ['listItemsByOwner (open only)', (s) => s.listItemsByOwner({ owner: priya.address, openOnly: true }), []],
+  ['listSeriesItems', (s) => s.listSeriesItems(seriesId), []],
+  ['listMeetings', async (s) => (await s.listMeetings()).items, []],
+  ['getSeries', (s) => s.getSeries(seriesId), null],
+  ['listSeriesByAuthor', async (s) => (await s.listSeriesByAuthor(dana.address)).items, []],
+  ['getSentMail', (s) => s.getSentMail(aSentMail().ref), null],
+  ['findSentMailByMessageId', (s) => s.findSentMailByMessageId(aSentMail().messageId), null],
+];
 
 const secondMeeting = (overrides: Partial<Meeting> = {}): Meeting =>
   aMeeting({
@@ -82,6 +118,19 @@ const aSuppression = (overrides: Partial<SuppressionRecord> = {}): SuppressionRe
   detail: 'Permanent/General',
   feedbackId: '0100019a1f3c2b7e-4d5a9e61-8c2f-4b7e-9a13-5e0c7d2f1b84-000000',
   at: '2025-03-12T16:41:02.000Z',
+  ...overrides,
+});
+
+const webhookId = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W';
+
+/** The delivery as first claimed at 2025-03-12T16:20:00Z: pending, expiring seven days (604,800 s) later. */
+const aDelivery = (overrides: Partial<WebhookDelivery> = {}): WebhookDelivery => ({
+  webhookId,
+  state: 'pending',
+  receivedAt: '2025-03-12T16:20:00.000Z',
+  expiresAt: Date.parse('2025-03-12T16:20:00.000Z') / 1000 + 604_800,
+  meetingId: null,
+  completedAt: null,
   ...overrides,
 });
 
@@ -906,6 +955,99 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       expect(person).toStrictEqual(aPerson());
     });
 
+    it('[R17] records an opt-out on the person and returns the record as it now is', async () => {
+      // Prepare
+      await store.putPersonIfAbsent(aPerson());
+
+      // Act
+      const updated = await store.setOptOut(priya.address, 'weekly', true, '2025-04-01T09:00:00.000Z');
+
+      // Assess
+      const expected = aPerson({ optOut: ['weekly'], updatedAt: '2025-04-01T09:00:00.000Z' });
+      expect(updated).toStrictEqual(expected);
+      expect(await store.getPerson(priya.address)).toStrictEqual(expected);
+    });
+
+    it('[R17] keeps several opt-outs in a fixed order whatever order they came in', async () => {
+      // Prepare
+      await store.putPersonIfAbsent(aPerson());
+
+      // Act
+      await store.setOptOut(priya.address, 'rollup', true, '2025-04-01T09:00:00.000Z');
+      await store.setOptOut('PRIYA.RAMAN@northwind.EXAMPLE', 'digest', true, '2025-04-02T09:00:00.000Z');
+
+      // Assess
+      expect((await store.getPerson(priya.address))?.optOut).toStrictEqual(['digest', 'rollup']);
+    });
+
+    it('[R17] changes nothing when the same opt-out arrives again, not even the time', async () => {
+      // Prepare
+      await store.putPersonIfAbsent(aPerson());
+      await store.setOptOut(priya.address, 'weekly', true, '2025-04-01T09:00:00.000Z');
+
+      // Act
+      const repeated = await store.setOptOut(priya.address, 'weekly', true, '2025-04-03T09:00:00.000Z');
+
+      // Assess
+      const expected = aPerson({ optOut: ['weekly'], updatedAt: '2025-04-01T09:00:00.000Z' });
+      expect(repeated).toStrictEqual(expected);
+      expect(await store.getPerson(priya.address)).toStrictEqual(expected);
+    });
+
+    it('[R17] removes one opt-out and leaves the others', async () => {
+      // Prepare
+      await store.putPersonIfAbsent(aPerson());
+      await store.setOptOut(priya.address, 'weekly', true, '2025-04-01T09:00:00.000Z');
+      await store.setOptOut(priya.address, 'digest', true, '2025-04-01T09:00:00.000Z');
+
+      // Act
+      const updated = await store.setOptOut(priya.address, 'weekly', false, '2025-04-02T09:00:00.000Z');
+
+      // Assess
+      expect(updated).toStrictEqual(aPerson({ optOut: ['digest'], updatedAt: '2025-04-02T09:00:00.000Z' }));
+    });
+
+    it('[R17] reads a person whose last opt-out was removed as having none', async () => {
+      // Prepare
+      await store.putPersonIfAbsent(aPerson());
+      await store.setOptOut(priya.address, 'weekly', true, '2025-04-01T09:00:00.000Z');
+
+      // Act
+      await store.setOptOut(priya.address, 'weekly', false, '2025-04-02T09:00:00.000Z');
+
+      // Assess
+      expect(await store.getPerson(priya.address)).toStrictEqual(aPerson({ updatedAt: '2025-04-02T09:00:00.000Z' }));
+    });
+
+    it('[R17] changes nothing when removing an opt-out the person does not have', async () => {
+      // Prepare
+      await store.putPersonIfAbsent(aPerson());
+
+      // Act
+      const unchanged = await store.setOptOut(priya.address, 'rollup', false, '2025-04-02T09:00:00.000Z');
+
+      // Assess
+      expect(unchanged).toStrictEqual(aPerson());
+      expect(await store.getPerson(priya.address)).toStrictEqual(aPerson());
+    });
+
+    it('[R17] stores a person created with opt-outs and reads them back', async () => {
+      // Act
+      await store.putPersonIfAbsent(aPerson({ optOut: ['digest', 'weekly'] }));
+
+      // Assess
+      expect(await store.getPerson(priya.address)).toStrictEqual(aPerson({ optOut: ['digest', 'weekly'] }));
+    });
+
+    it('[R17] refuses an opt-out for an address it has no person for, and creates none', async () => {
+      // Act
+      const optingOut = store.setOptOut(priya.address, 'weekly', true, '2025-04-01T09:00:00.000Z');
+
+      // Assess
+      await expect(optingOut).rejects.toBeInstanceOf(NotFoundError);
+      expect(await store.getPerson(priya.address)).toBeNull();
+    });
+
     it('records a sent mail and reads it back by its ref', async () => {
       // Act
       await store.recordSentMail(aSentMail());
@@ -982,6 +1124,90 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       expect(await store.getSentMail(aSentMail().ref)).toStrictEqual(aSentMail());
     });
 
+    it('[R21] claims an outbox record as pending and reads it back by its key', async () => {
+      // Act
+      const claimed = await store.claimOutbox(anOutboxClaim());
+
+      // Assess
+      const pending = { ...anOutboxClaim(), state: 'pending', sentAt: null };
+      expect(claimed).toStrictEqual({ outcome: 'claimed', record: pending });
+      expect(await store.getOutbox(anOutboxClaim().key)).toStrictEqual(pending);
+    });
+
+    it('[R21] keeps the first claim of a key and returns it to a second claim', async () => {
+      // Prepare
+      await store.claimOutbox(anOutboxClaim());
+
+      // Act
+      const second = await store.claimOutbox(
+        anOutboxClaim({ ref: 'b7q2w5e3r6t4y2u5', messageId: '<second@followthrough.northwind.example>' }),
+      );
+
+      // Assess
+      const first = { ...anOutboxClaim(), state: 'pending', sentAt: null };
+      expect(second).toStrictEqual({ outcome: 'exists', record: first });
+      expect(await store.getOutbox(anOutboxClaim().key)).toStrictEqual(first);
+    });
+
+    it('[R20] finds a claimed mail by neither its ref nor its Message-ID until it is sent', async () => {
+      // Act
+      await store.claimOutbox(anOutboxClaim());
+
+      // Assess
+      expect(await store.getSentMail(anOutboxClaim().ref)).toBeNull();
+      expect(await store.getSentMail(anOutboxClaim().key)).toBeNull();
+      expect(await store.findSentMailByMessageId(anOutboxClaim().messageId)).toBeNull();
+    });
+
+    it('[R21] marks an outbox record sent and records the mail under its ref and delivered Message-ID', async () => {
+      // Prepare
+      await store.claimOutbox(anOutboxClaim());
+      const delivered = '<0102019a-6f2e-4d8a@eu-west-1.amazonses.com>';
+
+      // Act
+      await store.markOutboxSent(anOutboxClaim().key, { messageId: delivered, sentAt: '2025-03-12T16:34:11.000Z' });
+
+      // Assess
+      const { key: _key, claimedAt: _claimedAt, ...mail } = anOutboxClaim();
+      const sentMail = { ...mail, messageId: delivered, sentAt: '2025-03-12T16:34:11.000Z' };
+      expect(await store.getOutbox(anOutboxClaim().key)).toStrictEqual({
+        ...anOutboxClaim(),
+        state: 'sent',
+        sentAt: '2025-03-12T16:34:11.000Z',
+      });
+      expect(await store.getSentMail(anOutboxClaim().ref)).toStrictEqual(sentMail);
+      expect(await store.findSentMailByMessageId(delivered)).toStrictEqual(sentMail);
+    });
+
+    it('[R21] marking a sent record again keeps its first sending and adds the second Message-ID', async () => {
+      // Prepare
+      await store.claimOutbox(anOutboxClaim());
+      await store.markOutboxSent(anOutboxClaim().key, { messageId: '<first@ses>', sentAt: '2025-03-12T16:34:11.000Z' });
+
+      // Act
+      await store.markOutboxSent(anOutboxClaim().key, {
+        messageId: '<second@ses>',
+        sentAt: '2025-03-12T16:35:00.000Z',
+      });
+
+      // Assess
+      expect(await store.getOutbox(anOutboxClaim().key)).toMatchObject({ sentAt: '2025-03-12T16:34:11.000Z' });
+      expect(await store.getSentMail(anOutboxClaim().ref)).toMatchObject({
+        messageId: '<first@ses>',
+        sentAt: '2025-03-12T16:34:11.000Z',
+      });
+      expect(await store.findSentMailByMessageId('<second@ses>')).toMatchObject({ ref: anOutboxClaim().ref });
+    });
+
+    it('refuses to mark an outbox record that was never claimed', async () => {
+      // Act
+      const marking = store.markOutboxSent('never-claimed', { messageId: '<a@b>', sentAt: '2025-03-12T16:34:11.000Z' });
+
+      // Assess
+      await expect(marking).rejects.toBeInstanceOf(NotFoundError);
+      expect(await store.getOutbox('never-claimed')).toBeNull();
+    });
+
     it('suppresses an address and reads the record back', async () => {
       // Act
       await store.suppressAddress(aSuppression());
@@ -1030,6 +1256,152 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       expect(suppression).toBeNull();
     });
 
+    it('[R2] claims a webhook delivery it has never seen as pending, expiring a week after it arrived', async () => {
+      // Act
+      const claim = await store.claimWebhookDelivery(webhookId, '2025-03-12T16:20:00.000Z');
+
+      // Assess
+      expect(claim).toStrictEqual({ outcome: 'claimed', delivery: aDelivery() });
+      expect(await store.getWebhookDelivery(webhookId)).toStrictEqual(aDelivery());
+    });
+
+    it('[R2] finds a pending delivery claimed again and keeps the first claim', async () => {
+      // Prepare
+      await store.claimWebhookDelivery(webhookId, '2025-03-12T16:20:00.000Z');
+
+      // Act
+      const claim = await store.claimWebhookDelivery(webhookId, '2025-03-12T16:21:30.000Z');
+
+      // Assess
+      expect(claim).toStrictEqual({ outcome: 'seen', delivery: aDelivery() });
+      expect(await store.getWebhookDelivery(webhookId)).toStrictEqual(aDelivery());
+    });
+
+    it('[R2] marks a delivery complete with its meeting, and a later claim finds it complete', async () => {
+      // Prepare
+      await store.claimWebhookDelivery(webhookId, '2025-03-12T16:20:00.000Z');
+
+      // Act
+      await store.completeWebhookDelivery(webhookId, aMeeting().id, '2025-03-12T16:20:01.000Z');
+      const claim = await store.claimWebhookDelivery(webhookId, '2025-03-12T17:00:00.000Z');
+
+      // Assess
+      const complete = aDelivery({
+        state: 'complete',
+        meetingId: aMeeting().id,
+        completedAt: '2025-03-12T16:20:01.000Z',
+      });
+      expect(claim).toStrictEqual({ outcome: 'seen', delivery: complete });
+      expect(await store.getWebhookDelivery(webhookId)).toStrictEqual(complete);
+    });
+
+    it('[R2] claims anew a delivery whose record has expired, though TTL has not deleted it yet', async () => {
+      // Prepare
+      await store.claimWebhookDelivery(webhookId, '2025-03-12T16:20:00.000Z');
+      await store.completeWebhookDelivery(webhookId, aMeeting().id, '2025-03-12T16:20:01.000Z');
+
+      // Act
+      const claim = await store.claimWebhookDelivery(webhookId, '2025-03-19T16:20:00.000Z');
+
+      // Assess
+      const renewed = aDelivery({ receivedAt: '2025-03-19T16:20:00.000Z', expiresAt: aDelivery().expiresAt + 604_800 });
+      expect(claim).toStrictEqual({ outcome: 'claimed', delivery: renewed });
+      expect(await store.getWebhookDelivery(webhookId)).toStrictEqual(renewed);
+    });
+
+    it('[R2] lets exactly one of two concurrent claims of a webhook-id claim it', async () => {
+      // Act
+      const claims = await Promise.all([
+        store.claimWebhookDelivery(webhookId, '2025-03-12T16:20:00.000Z'),
+        store.claimWebhookDelivery(webhookId, '2025-03-12T16:20:00.000Z'),
+      ]);
+
+      // Assess
+      expect(claims.map((claim) => claim.outcome).sort()).toStrictEqual(['claimed', 'seen']);
+      expect(await store.getWebhookDelivery(webhookId)).toStrictEqual(aDelivery());
+    });
+
+    it('refuses to complete a webhook delivery it does not know, and creates none', async () => {
+      // Act
+      const completing = store.completeWebhookDelivery(webhookId, aMeeting().id, '2025-03-12T16:20:01.000Z');
+
+      // Assess
+      await expect(completing).rejects.toBeInstanceOf(NotFoundError);
+      expect(await store.getWebhookDelivery(webhookId)).toBeNull();
+    });
+
+    it('keeps each webhook delivery under its own id', async () => {
+      // Prepare
+      await store.claimWebhookDelivery(webhookId, '2025-03-12T16:20:00.000Z');
+
+      // Act
+      const other = await store.getWebhookDelivery('msg_2KWPBgLlAfxdpx2AI54pPJ85f4X');
+
+      // Assess
+      expect(other).toBeNull();
+    });
+
+    describe('records past their expiry (TTL deletes them days late)', () => {
+      beforeEach(async () => {
+        await store.claimMeeting(aMeeting());
+        await store.putItems(meetingItems(aMeeting().id));
+        await store.putSeries(aSeries(), 0);
+        await store.recordSentMail(aSentMail());
+      });
+
+      it.each(expiringReads)('[R25] %s returns nothing once the record has expired', async (_, read, nothing) => {
+        // Act
+        const found = await read(context.storeAt(afterExpiry));
+
+        // Assess
+        expect(found).toStrictEqual(nothing);
+      });
+
+      it.each(expiringReads)('[R25] %s still returns the record before it expires', async (_, read, nothing) => {
+        // Act
+        const found = await read(context.storeAt(beforeExpiry));
+
+        // Assess
+        expect(found).not.toStrictEqual(nothing);
+      });
+
+      it('[R25] claims a meeting afresh once the stored one has expired', async () => {
+        // Act
+        const claim = await context
+          .storeAt(afterExpiry)
+          .claimMeeting(aMeeting({ receivedAt: '2027-04-01T00:00:00.000Z' }));
+
+        // Assess
+        expect(claim).toStrictEqual({ outcome: 'claimed' });
+        expect(await context.storeAt(afterExpiry).getMeeting(aMeeting().id)).toStrictEqual(
+          aMeeting({ receivedAt: '2027-04-01T00:00:00.000Z' }),
+        );
+      });
+
+      it('[R25] creates a series anew once the stored one has expired', async () => {
+        // Act
+        const later = context.storeAt(afterExpiry);
+        const written = await later.putSeries(aSeries({ updatedAt: '2027-04-01T00:00:00.000Z' }), 0);
+
+        // Assess
+        expect(written).toBe(true);
+        expect(await later.getSeries(seriesId)).toStrictEqual(aSeries({ updatedAt: '2027-04-01T00:00:00.000Z' }));
+      });
+
+      it('[R25] keeps people and suppressions, which never expire', async () => {
+        // Prepare
+        await store.putPersonIfAbsent(aPerson());
+        await store.suppressAddress(aSuppression());
+
+        // Act
+        const years = context.storeAt(new Date('2040-01-01T00:00:00Z'));
+
+        // Assess
+        expect(await years.getPerson(priya.address)).toStrictEqual(aPerson());
+        expect(await years.getSuppression(priya.address)).toStrictEqual(aSuppression());
+      });
+    });
+
     it('answers every method without a Scan, across the whole suite', async () => {
       // Prepare: every method once more, so this holds even when the test runs alone
       await store.claimMeeting(aMeeting());
@@ -1059,12 +1431,22 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       await store.putPersonIfAbsent(aPerson());
       await store.putPersonIfAbsent(aPerson());
       await store.getPerson(priya.address);
+      await store.setOptOut(priya.address, 'weekly', true, '2025-04-01T09:00:00.000Z');
+      await store.setOptOut(priya.address, 'weekly', true, '2025-04-01T09:00:00.000Z');
       await store.recordSentMail(aSentMail());
       await store.getSentMail(aSentMail().ref);
       await store.findSentMailByMessageId(aSentMail().messageId);
+      await store.claimOutbox(anOutboxClaim());
+      await store.claimOutbox(anOutboxClaim());
+      await store.getOutbox(anOutboxClaim().key);
+      await store.markOutboxSent(anOutboxClaim().key, { messageId: '<a@b>', sentAt: '2025-03-12T16:34:11.000Z' });
       await store.suppressAddress(aSuppression());
       await store.suppressAddress(aSuppression());
       await store.getSuppression(priya.address);
+      await store.claimWebhookDelivery(webhookId, '2025-03-12T16:20:00.000Z');
+      await store.claimWebhookDelivery(webhookId, '2025-03-12T16:20:00.000Z');
+      await store.completeWebhookDelivery(webhookId, aMeeting().id, '2025-03-12T16:20:01.000Z');
+      await store.getWebhookDelivery(webhookId);
 
       // Act
       const sent = new Set([...suiteCommands, ...context.commands]);

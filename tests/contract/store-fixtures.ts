@@ -1,6 +1,7 @@
 import type {
   ItemChange,
   Meeting,
+  OutboxRecord,
   PersonRecord,
   SentMailRecord,
   Series,
@@ -126,6 +127,26 @@ export const aPerson = (overrides: Partial<PersonRecord> = {}): PersonRecord => 
 });
 
 /** The wrap-up of the fixture meeting as the send records it. */
+/** The outbox claim of Priya's wrap-up, before it is sent: its key is internal, its ref random. */
+export const anOutboxClaim = (
+  overrides: Partial<Omit<OutboxRecord, 'state' | 'sentAt'>> = {},
+): Omit<OutboxRecord, 'state' | 'sentAt'> => ({
+  key: 'p7m3kq2xv4wz5nb6rc2hd7jf3a',
+  ref: 'x4k2m7qp3vz6nd5w',
+  messageId: '<5f0c2a1e-7d1b-4c8e-9a53-0c1d2e3f4a5b@followthrough.northwind.example>',
+  kind: 'wrapup',
+  to: [priya.address],
+  subject: 'Wrap-up: Dana / Priya 1:1 (12 March) [ft-x4k2m7qp3vz6nd5w]',
+  meetingId: 'm_3f2a9c1e7b4d4e0f',
+  seriesId,
+  items: [
+    { number: 1, meetingId: 'm_3f2a9c1e7b4d4e0f', seq: 1 },
+    { number: 2, meetingId: 'm_3f2a9c1e7b4d4e0f', seq: 2 },
+  ],
+  claimedAt: '2025-03-12T16:34:10.000Z',
+  ...overrides,
+});
+
 export const aSentMail = (overrides: Partial<SentMailRecord> = {}): SentMailRecord => ({
   ref: 'wrapup-m_3f2a9c1e7b4d4e0f-priya.raman@northwind.example',
   kind: 'wrapup',

@@ -48,7 +48,7 @@ describe('ingest → tick → outbox on the local stack', () => {
     ]);
     const wrapup = sent.find((m) => m.to.includes('leo.martins@northwind-sales.example'));
     const mail = await PostalMime.parse(await readFile(wrapup?.file ?? ''));
-    expect(mail.subject).toMatch(/^Wrap-up: 1:1 Priya \/ Leo — Tue 17 Nov \[ft-[a-z2-7]{10}\]$/);
+    expect(mail.subject).toMatch(/^Wrap-up: 1:1 Priya \/ Leo — Tue 17 Nov \[ft-[a-z2-7]{16}\]$/);
     expect(mail.text).toMatch(
       /1\. Send Bramble & Finch the redlined MSA[\s\S]*Owner: Leo Martins[\s\S]*Due: Thu 19 Nov/,
     );

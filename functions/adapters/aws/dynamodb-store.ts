@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod/mini';
+import { DEFAULT_RETENTION_DAYS } from '../../config/env';
 import {
   authorPartition,
   authorSortKey,
@@ -20,6 +21,7 @@ import {
   meetingsSortKey,
   messageIdKey,
   openSortKeyPrefix,
+  outboxKey,
   ownerPartition,
   ownerSortKey,
   personKey,
@@ -28,6 +30,9 @@ import {
   seriesItemsSortKey,
   seriesKey,
   suppressionKey,
+  ttlAttribute,
+  webhookDeliveryKey,
+  webhookDeliveryRetentionSeconds,
 } from '../../config/table';
 import { FollowthroughError, InvalidInputError, NotFoundError } from '../../domain/errors';
 import type {
@@ -35,13 +40,25 @@ import type {
   ItemState,
   ItemStatus,
   Meeting,
+  OptOutKind,
+  OutboxRecord,
   PersonRecord,
   SentMailRecord,
   Series,
   StoredItem,
   SuppressionRecord,
 } from '../../domain/model';
-import type { ClaimResult, ItemQuery, Page, Store } from '../../ports/store';
+import { OPT_OUT_KINDS } from '../../domain/model';
+import type {
+  ClaimResult,
+  ItemQuery,
+  OutboxClaim,
+  OutboxClaimResult,
+  Page,
+  Store,
+  WebhookDelivery,
+  WebhookDeliveryClaim,
+} from '../../ports/store';
 
 // The schemas strip the key attributes (pk, sk, gsi…) on the way out and reject a record that no longer matches the
 // model, rather than letting a half-formed object travel into the use cases.
@@ -121,6 +138,17 @@ const seriesRecord = z.object({
   updatedAt: z.string(),
 });
 
+const optOutKind = z.enum(OPT_OUT_KINDS);
+
+/**
+ * Opt-outs are a DynamoDB string set, so that ADD and DELETE change one kind atomically and a repeat is a no-op;
+ * the document client hands a set back as a Set. An empty set cannot be stored: no opt-out, no attribute.
+ */
+const optOutSet = z.pipe(
+  z.set(optOutKind),
+  z.transform((kinds): OptOutKind[] => OPT_OUT_KINDS.filter((kind) => kinds.has(kind))),
+);
+
 const personRecord = z.object({
   address: z.string(),
   name: z.nullable(z.string()),
@@ -128,6 +156,7 @@ const personRecord = z.object({
   weekly: z.object({ day: weekday, time: z.string() }),
   createdAt: z.string(),
   updatedAt: z.string(),
+  optOut: z.exactOptional(optOutSet),
 });
 
 const sentMailRecord = z.object({
@@ -143,6 +172,30 @@ const sentMailRecord = z.object({
 });
 
 const messageIdPointer = z.object({ ref: z.string() });
+
+const outboxRecord = z.object({
+  key: z.string(),
+  ref: z.string(),
+  messageId: z.string(),
+  kind: z.enum(['wrapup', 'digest', 'weekly', 'rollup', 'confirmation', 'notice']),
+  to: z.array(z.string()),
+  subject: z.string(),
+  meetingId: z.nullable(z.string()),
+  seriesId: z.nullable(z.string()),
+  items: z.array(z.object({ number: z.number(), meetingId: z.string(), seq: z.number() })),
+  state: z.enum(['pending', 'sent']),
+  claimedAt: z.string(),
+  sentAt: z.nullable(z.string()),
+});
+
+const webhookDeliveryRecord = z.object({
+  webhookId: z.string(),
+  state: z.enum(['pending', 'complete']),
+  receivedAt: z.string(),
+  expiresAt: z.number(),
+  meetingId: z.nullable(z.string()),
+  completedAt: z.nullable(z.string()),
+});
 
 const suppressionRecord = z.object({
   address: z.string(),
@@ -172,7 +225,13 @@ const toPerson = (record: StoredRecord): PersonRecord => parseRecord(personRecor
 
 const toSentMail = (record: StoredRecord): SentMailRecord => parseRecord(sentMailRecord, record);
 
+const toOutbox = (record: StoredRecord): OutboxRecord => parseRecord(outboxRecord, record);
+
 const toSuppression = (record: StoredRecord): SuppressionRecord => parseRecord(suppressionRecord, record);
+
+const toWebhookDelivery = (record: StoredRecord): WebhookDelivery => parseRecord(webhookDeliveryRecord, record);
+
+const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 
 /** An item with every key it is stored under; no owner, no gsi1 keys: it stays out of the owner index. */
 const itemWithKeys = (item: StoredItem): StoredRecord => ({
@@ -240,13 +299,31 @@ const stateOf = (item: StoredItem): ItemState => ({
 const itemNotFound = (meetingId: string, seq: number, cause?: unknown): NotFoundError =>
   new NotFoundError(`There is no item ${seq} in meeting ${meetingId}.`, cause === undefined ? {} : { cause });
 
+export interface DynamoDbStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** What time it is for the expiry of records: the stack's clock, so that a moved clock sees them expire. */
+  now?: () => Date;
+  /** How long meetings, items, series and sent-mail records live (DEFAULT_RETENTION_DAYS). */
+  retentionDays?: number;
+}
+
 export class DynamoDbStore implements Store {
   readonly #documents: DynamoDBDocumentClient;
   readonly #tableName: string;
+  readonly #now: () => Date;
+  readonly #retentionSeconds: number;
 
-  constructor({ client, tableName }: { client: DynamoDBClient; tableName: string }) {
+  constructor({
+    client,
+    tableName,
+    now = () => new Date(),
+    retentionDays = DEFAULT_RETENTION_DAYS,
+  }: DynamoDbStoreOptions) {
     this.#documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     this.#tableName = tableName;
+    this.#now = now;
+    this.#retentionSeconds = retentionDays * 86_400;
   }
 
   async claimMeeting(meeting: Meeting): Promise<ClaimResult> {
@@ -258,6 +335,7 @@ export class DynamoDbStore implements Store {
       ...meetingKey(meeting.id),
       [gsi2.partitionKey]: meetingsPartition,
       [gsi2.sortKey]: meetingsSortKey(meeting),
+      [ttlAttribute]: this.#expiresAt(meeting.receivedAt),
     });
     if (claimed) return { outcome: 'claimed' };
     const existing = await this.getMeeting(meeting.id);
@@ -273,7 +351,13 @@ export class DynamoDbStore implements Store {
   async putItems(items: StoredItem[]): Promise<void> {
     // One conditional put per item, not a batch: BatchWriteItem takes no condition, and an item that exists may
     // already be marked done by its owner, which a resumed ingest must not undo.
-    await Promise.all(items.map((item) => this.#putIfAbsent(itemWithKeys(item))));
+    // An item expires with its meeting (its createdAt is the meeting's arrival), so that no item outlives the
+    // meeting a digest or a reply would look up beside it.
+    await Promise.all(
+      items.map((item) =>
+        this.#putIfAbsent({ ...itemWithKeys(item), [ttlAttribute]: this.#expiresAt(item.createdAt) }),
+      ),
+    );
   }
 
   async completeMeeting(meetingId: string): Promise<void> {
@@ -383,9 +467,11 @@ export class DynamoDbStore implements Store {
             ...seriesKey(series.id),
             [gsi1.partitionKey]: series.author === null ? undefined : authorPartition(series.author.address),
             [gsi1.sortKey]: series.author === null ? undefined : authorSortKey(series.id),
+            // Counted from its latest write: a series that still meets stays, one that stopped goes.
+            [ttlAttribute]: this.#expiresAt(series.updatedAt),
           },
           ...(expectedVersion === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            ? this.#absentCondition()
             : {
                 ConditionExpression: '#version = :expected',
                 ExpressionAttributeNames: { '#version': 'version' },
@@ -410,7 +496,8 @@ export class DynamoDbStore implements Store {
   }
 
   async putPersonIfAbsent(person: PersonRecord): Promise<PersonRecord> {
-    if (await this.#putIfAbsent({ ...person, ...personKey(person.address) })) return person;
+    const optOut = person.optOut === undefined || person.optOut.length === 0 ? undefined : new Set(person.optOut);
+    if (await this.#putIfAbsent({ ...person, optOut, ...personKey(person.address) })) return person;
     const stored = await this.getPerson(person.address);
     if (stored === null) {
       throw new FollowthroughError(`Person ${person.address} exists by its key but cannot be read back`);
@@ -418,12 +505,43 @@ export class DynamoDbStore implements Store {
     return stored;
   }
 
+  async setOptOut(address: string, kind: OptOutKind, optedOut: boolean, at: string): Promise<PersonRecord> {
+    try {
+      const { Attributes } = await this.#documents.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: personKey(address),
+          UpdateExpression: `${optedOut ? 'ADD' : 'DELETE'} #optOut :kinds SET #updatedAt = :at`,
+          // The condition makes a repeat change nothing at all, updatedAt included; contains() on a missing set is
+          // false, and a missing person fails attribute_exists.
+          ConditionExpression: optedOut
+            ? 'attribute_exists(pk) AND NOT contains(#optOut, :kind)'
+            : 'contains(#optOut, :kind)',
+          ExpressionAttributeNames: { '#optOut': 'optOut', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: { ':kinds': new Set([kind]), ':kind': kind, ':at': at },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (Attributes === undefined) throw new FollowthroughError(`Person ${address} was updated but not returned`);
+      return toPerson(Attributes);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const person = await this.getPerson(address);
+      if (person === null) throw new NotFoundError(`There is no person ${address}.`, { cause: error });
+      return person;
+    }
+  }
+
   async recordSentMail(mail: SentMailRecord): Promise<void> {
     // The mail first, then the pointer: a pointer never leads to a missing mail, and a retry after a crash
     // between the two writes the pointer it missed. A ref seen before keeps the mail first recorded under it.
-    await this.#putIfAbsent({ ...mail, ...sentMailKey(mail.ref) });
+    const expiresAt = this.#expiresAt(mail.sentAt);
+    await this.#putIfAbsent({ ...mail, ...sentMailKey(mail.ref), [ttlAttribute]: expiresAt });
     await this.#documents.send(
-      new PutCommand({ TableName: this.#tableName, Item: { ref: mail.ref, ...messageIdKey(mail.messageId) } }),
+      new PutCommand({
+        TableName: this.#tableName,
+        Item: { ref: mail.ref, ...messageIdKey(mail.messageId), [ttlAttribute]: expiresAt },
+      }),
     );
   }
 
@@ -435,6 +553,57 @@ export class DynamoDbStore implements Store {
   async findSentMailByMessageId(messageId: string): Promise<SentMailRecord | null> {
     const pointer = await this.#get(messageIdKey(messageId));
     return pointer === undefined ? null : this.getSentMail(parseRecord(messageIdPointer, pointer).ref);
+  }
+
+  async claimOutbox(claim: OutboxClaim): Promise<OutboxClaimResult> {
+    // The port promises a pending record whatever the caller passed: sent comes only from markOutboxSent.
+    const record: OutboxRecord = { ...claim, state: 'pending', sentAt: null };
+    if (await this.#putIfAbsent({ ...record, ...outboxKey(claim.key) })) return { outcome: 'claimed', record };
+    const existing = await this.getOutbox(claim.key);
+    if (existing === null) {
+      // Nothing deletes outbox records, so a failed condition with no record behind it is a broken table.
+      throw new FollowthroughError(`Outbox record ${claim.key} exists by its key but cannot be read back`);
+    }
+    return { outcome: 'exists', record: existing };
+  }
+
+  async getOutbox(key: string): Promise<OutboxRecord | null> {
+    // Consistent: the claim that just failed its condition must see the record that made it fail.
+    const record = await this.#get(outboxKey(key));
+    return record === undefined ? null : toOutbox(record);
+  }
+
+  async markOutboxSent(key: string, sent: { messageId: string; sentAt: string }): Promise<void> {
+    const record = await this.getOutbox(key);
+    if (record === null) throw new NotFoundError(`There is no outbox record ${key}.`);
+    const { ref, kind, to, subject, meetingId, seriesId, items } = record;
+    await this.recordSentMail({
+      ref,
+      kind,
+      messageId: sent.messageId,
+      to,
+      subject,
+      sentAt: sent.sentAt,
+      meetingId,
+      seriesId,
+      items,
+    });
+    if (record.state === 'sent') return;
+    try {
+      await this.#documents.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: outboxKey(key),
+          UpdateExpression: 'SET #state = :sent, #sentAt = :at',
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state', '#sentAt': 'sentAt' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':at': sent.sentAt },
+        }),
+      );
+    } catch (error) {
+      // Another attempt at the same mail marked it between the read and this write: its sentAt stands.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async suppressAddress(record: SuppressionRecord): Promise<void> {
@@ -449,6 +618,65 @@ export class DynamoDbStore implements Store {
   async getSuppression(address: string): Promise<SuppressionRecord | null> {
     const record = await this.#get(suppressionKey(address));
     return record === undefined ? null : toSuppression(record);
+  }
+
+  async claimWebhookDelivery(webhookId: string, at: string): Promise<WebhookDeliveryClaim> {
+    const delivery: WebhookDelivery = {
+      webhookId,
+      state: 'pending',
+      receivedAt: at,
+      expiresAt: epochSeconds(at) + webhookDeliveryRetentionSeconds,
+      meetingId: null,
+      completedAt: null,
+    };
+    try {
+      await this.#documents.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: { ...delivery, ...webhookDeliveryKey(webhookId) },
+          // TTL deletes expired records days late (and dynalite never): an expired record counts as absent.
+          ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt <= :now',
+          ExpressionAttributeNames: { '#expiresAt': ttlAttribute },
+          ExpressionAttributeValues: { ':now': epochSeconds(at) },
+        }),
+      );
+      return { outcome: 'claimed', delivery };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const existing = await this.getWebhookDelivery(webhookId);
+    if (existing === null) {
+      // Only TTL deletes these records, and not within the moment between the failed put and this read.
+      throw new FollowthroughError(`Webhook delivery ${webhookId} exists by its key but cannot be read back`);
+    }
+    return { outcome: 'seen', delivery: existing };
+  }
+
+  async completeWebhookDelivery(webhookId: string, meetingId: string, at: string): Promise<void> {
+    try {
+      await this.#documents.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: webhookDeliveryKey(webhookId),
+          UpdateExpression: 'SET #state = :complete, #meetingId = :meetingId, #completedAt = :at',
+          // Without it UpdateItem would create a bare record (with no expiry) for an unknown id.
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#state': 'state', '#meetingId': 'meetingId', '#completedAt': 'completedAt' },
+          ExpressionAttributeValues: { ':complete': 'complete', ':meetingId': meetingId, ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new NotFoundError(`There is no webhook delivery ${webhookId}.`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async getWebhookDelivery(webhookId: string): Promise<WebhookDelivery | null> {
+    // Consistent: the claim that just failed its condition must see the record that made it fail.
+    const record = await this.#get(webhookDeliveryKey(webhookId), { expired: true });
+    return record === undefined ? null : toWebhookDelivery(record);
   }
 
   /** Writes an item's state, its change and both index keys in one update; throws ConditionalCheckFailed. */
@@ -527,11 +755,11 @@ export class DynamoDbStore implements Store {
     return toItem(Attributes);
   }
 
-  /** Puts the record unless one with its key exists; says whether it did. */
+  /** Puts the record unless one with its key exists (and has not expired); says whether it did. */
   async #putIfAbsent(record: StoredRecord): Promise<boolean> {
     try {
       await this.#documents.send(
-        new PutCommand({ TableName: this.#tableName, Item: record, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({ TableName: this.#tableName, Item: record, ...this.#absentCondition() }),
       );
       return true;
     } catch (error) {
@@ -540,11 +768,36 @@ export class DynamoDbStore implements Store {
     }
   }
 
-  async #get(key: { pk: string; sk: string }): Promise<StoredRecord | undefined> {
+  /** The record under the key, unless it has expired (unless asked for it all the same). */
+  async #get(key: { pk: string; sk: string }, options: { expired?: boolean } = {}): Promise<StoredRecord | undefined> {
     const { Item } = await this.#documents.send(
       new GetCommand({ TableName: this.#tableName, Key: key, ConsistentRead: true }),
     );
-    return Item;
+    return Item === undefined || options.expired || this.#live(Item) ? Item : undefined;
+  }
+
+  /** Epoch seconds, retention after the given instant: the table's TTL attribute. */
+  #expiresAt(from: string): number {
+    return epochSeconds(from) + this.#retentionSeconds;
+  }
+
+  /**
+   * Whether a record is still there for the application. DynamoDB deletes an expired record within days, not at its
+   * time (and dynalite and DynamoDB Local never do), so every read drops what has expired, on this side: a
+   * FilterExpression would do the same after the read, and paging by hand is no different either way.
+   */
+  #live(record: StoredRecord): boolean {
+    const expiresAt = record[ttlAttribute];
+    return typeof expiresAt !== 'number' || expiresAt > Math.floor(this.#now().getTime() / 1000);
+  }
+
+  /** The condition of a write that only creates: nothing under the key, or only a record that has expired. */
+  #absentCondition() {
+    return {
+      ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt <= :now',
+      ExpressionAttributeNames: { '#expiresAt': ttlAttribute },
+      ExpressionAttributeValues: { ':now': Math.floor(this.#now().getTime() / 1000) },
+    };
   }
 
   async #updateMeeting(
@@ -614,7 +867,8 @@ export class DynamoDbStore implements Store {
     const last = page.at(-1);
     const next = Items.length > limit ? last : LastEvaluatedKey;
     return {
-      items: page.map(toModel),
+      // The cursor comes from what was read, expired records included, so a page may hold fewer than `limit`.
+      items: page.filter((record) => this.#live(record)).map(toModel),
       ...(next === undefined ? {} : { cursor: encodeCursor(index, next) }),
     };
   }
@@ -627,7 +881,7 @@ export class DynamoDbStore implements Store {
       const { Items = [], LastEvaluatedKey } = await this.#documents.send(
         new QueryCommand({ ...input, ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }) }),
       );
-      records.push(...Items);
+      records.push(...Items.filter((record) => this.#live(record)));
       startKey = LastEvaluatedKey;
     } while (startKey !== undefined);
     return records;

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import type { Clock } from '../../ports/clock';
 import type { Mailer, OutgoingMail, SentMail } from '../../ports/mailer';
-import { composeMime, messageIdFor } from '../mime';
+import { composeMime } from '../mime';
 
 export interface SesMailerOptions {
   client: SESClient;
@@ -15,6 +14,12 @@ export interface SesMailerOptions {
  * The Mailer on AWS: the same MIME bytes as the local outbox, sent with SendRawEmail so that our own headers
  * (In-Reply-To, References, List-Unsubscribe, X-Followthrough-*) go out as they are. Errors (MessageRejected,
  * throttling once the client's own retries are spent) propagate: the Lambda's retries and DLQ own them.
+ *
+ * Not idempotent, and it cannot be: SendRawEmail takes no idempotency token, and SES replaces the Message-ID we
+ * write with one of its own, new for every call ("If you provide a Message-ID header, Amazon SES overrides the
+ * header with its own value", SES developer guide, "Amazon SES header fields"). The same mail sent twice is two
+ * messages to the recipient. The outbox record (sendOnce) is what keeps a retry from calling this again, except in
+ * the window between SES's answer and the record being marked sent.
  */
 export class SesMailer implements Mailer {
   readonly #client: SESClient;
@@ -28,12 +33,9 @@ export class SesMailer implements Mailer {
   }
 
   async send(mail: OutgoingMail): Promise<SentMail> {
-    // SES replaces both the Date and the Message-ID header (SES developer guide, "Amazon SES header fields"); they are
-    // set all the same so that the bytes are a complete message, identical in form to the local outbox's.
-    const message = await composeMime(mail, {
-      date: this.#clock.now(),
-      messageId: messageIdFor(mail.from.address, randomUUID()),
-    });
+    // SES replaces both the Date and the Message-ID header; they are set all the same so that the bytes are a
+    // complete message, identical in form to the local outbox's.
+    const message = await composeMime(mail, { date: this.#clock.now(), messageId: mail.messageId });
     const output = await this.#client.send(
       new SendRawEmailCommand({
         RawMessage: { Data: message },

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import type { Clock } from '../../ports/clock';
 import type { Mailer, OutgoingMail, SentMail } from '../../ports/mailer';
-import { composeMime, kindHeader, messageIdFor } from '../mime';
+import { composeMime, kindHeader } from '../mime';
 
 export interface OutboxMailerOptions {
   dir: string;
@@ -21,7 +21,14 @@ export interface OutboxEntry {
   sentAt: string;
 }
 
-/** The local Mailer: each message becomes a real RFC 5322 file, the bytes SES would have sent. */
+/** Where the mailer notes which file each Message-ID went to; hidden, so that the outbox lists only mail. */
+const sentIdsDir = '.message-ids';
+
+/**
+ * The local Mailer: each message becomes a real RFC 5322 file, the bytes SES would have sent. It sends a Message-ID
+ * once: a second send of the same one (a retry after a crash between send and the outbox record's mark, or two
+ * runs of the same job at once) writes nothing and returns the first file.
+ */
 export class OutboxMailer implements Mailer {
   readonly #dir: string;
   readonly #clock: Clock;
@@ -33,14 +40,44 @@ export class OutboxMailer implements Mailer {
 
   async send(mail: OutgoingMail): Promise<SentMail> {
     const sentAt = this.#clock.now();
-    const id = randomUUID();
-    const messageId = messageIdFor(mail.from.address, id);
-    const message = await composeMime(mail, { date: sentAt, messageId });
-    await mkdir(this.#dir, { recursive: true });
+    // Composed first: a mail that cannot be composed (a header with a line break) leaves no trace in the outbox.
+    const message = await composeMime(mail, { date: sentAt, messageId: mail.messageId });
+    const id = createHash('sha256').update(mail.messageId.trim().toLowerCase()).digest('hex').slice(0, 16);
+    await mkdir(join(this.#dir, sentIdsDir), { recursive: true });
     // The time leads the name, to the millisecond, so a plain `ls` lists the outbox in the order it was sent.
-    const file = join(this.#dir, `${compactInstant(sentAt)}-${mail.kind}-${id.slice(0, 8)}.eml`);
-    await writeFile(file, message, { flag: 'wx' });
-    return { messageId, location: file };
+    const name = await this.#nameFor(id, `${compactInstant(sentAt)}-${mail.kind}-${id}.eml`);
+    const file = join(this.#dir, name);
+    await createOnce(file, message);
+    return { messageId: mail.messageId, location: file };
+  }
+
+  /** The file name the first send of this Message-ID chose; `proposed` when this is the first. */
+  async #nameFor(id: string, proposed: string): Promise<string> {
+    const marker = join(this.#dir, sentIdsDir, id);
+    if (await createOnce(marker, proposed)) return proposed;
+    const chosen = (await readFile(marker, 'utf8')).trim();
+    // Written by link() below, so never half a name; anything else was not written by us.
+    if (!/^[\w.-]+\.eml$/.test(chosen)) throw new Error(`The outbox marker ${marker} does not name a message`);
+    return chosen;
+  }
+}
+
+/**
+ * Creates the file with these bytes unless it exists; says whether it did. Written aside and then linked into
+ * place, so that the name appears whole or not at all, and two writers at once cannot both win (link() fails
+ * with EEXIST where a plain write would overwrite).
+ */
+async function createOnce(path: string, bytes: Uint8Array | string): Promise<boolean> {
+  const temp = `${path}.${randomUUID()}.tmp`;
+  await writeFile(temp, bytes, { flag: 'wx' });
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
   }
 }
 

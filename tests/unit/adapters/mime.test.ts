@@ -1,6 +1,7 @@
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import { composeMime, messageIdFor } from '../../../functions/adapters/mime';
+import { composeMime } from '../../../functions/adapters/mime';
+import { messageIdFor } from '../../../functions/domain/email/message-id';
 import type { OutgoingMail } from '../../../functions/ports/mailer';
 
 const sentAt = new Date('2026-11-13T09:00:00.000Z');
@@ -14,6 +15,7 @@ function confirmationMail(overrides: Partial<OutgoingMail> = {}): OutgoingMail {
     subject: 'Re: Wrap-up: 1:1 Zoë / Marcus — Thu 12 Nov',
     text: 'Done: 1. Send the revised MAP to the Globex champion\n',
     html: '<p>Done: 1. Send the revised MAP to the Globex champion</p>',
+    messageId,
     headers: {
       'In-Reply-To': '<0102018f2a6c1b2e-reply@eu-west-1.amazonses.com>',
       References: '<0102018f2a6c0a1d-wrapup@eu-west-1.amazonses.com> <0102018f2a6c1b2e-reply@eu-west-1.amazonses.com>',

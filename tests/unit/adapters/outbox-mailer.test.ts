@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listOutbox, OutboxMailer } from '../../../functions/adapters/local/outbox-mailer';
+import { messageIdFor } from '../../../functions/domain/email/message-id';
 import type { Clock } from '../../../functions/ports/clock';
 import type { OutgoingMail } from '../../../functions/ports/mailer';
 
@@ -29,6 +31,8 @@ function wrapupMail(overrides: Partial<OutgoingMail> = {}): OutgoingMail {
     subject: 'Wrap-up: 1:1 Zoë / Marcus — Thu 12 Nov',
     text: 'Wrap-up: 1:1 Zoë / Marcus — Thu 12 Nov\n\n1. Send the revised MAP to the Globex champion\n',
     html: '<!doctype html><html><body><h1>Wrap-up: 1:1 Zoë / Marcus — Thu 12 Nov</h1></body></html>',
+    // A new mail each time, as sendOnce draws one Message-ID per mail.
+    messageId: messageIdFor(sender.address, randomUUID()),
     headers: { 'X-Followthrough-Meeting': 'mtg_01JCZOEMARCUS1112' },
     ...overrides,
   };
@@ -96,34 +100,62 @@ describe('OutboxMailer', () => {
     expect(raw.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
   });
 
-  it("stamps the clock's time, a Message-ID of the sender's domain and the kind of mail", async () => {
+  it("stamps the clock's time, the mail's Message-ID and the kind of mail", async () => {
     // Prepare
     const mailer = new OutboxMailer({ dir, clock });
+    const messageId = '<5f0c2a1e-7d1b-4c8e-9a53-0c1d2e3f4a5b@acme.example>';
 
     // Act
-    const sent = await mailer.send(wrapupMail());
+    const sent = await mailer.send(wrapupMail({ messageId }));
 
     // Assess
     const email = await PostalMime.parse(await readFile(sent.location));
     const header = (key: string) => email.headers.find((h) => h.key === key)?.value;
     expect(email.date).toBe('2026-11-13T09:00:00.000Z');
-    expect(email.messageId).toBe(sent.messageId);
-    expect(sent.messageId).toMatch(/^<[0-9a-f-]{36}@acme\.example>$/);
+    expect(email.messageId).toBe(messageId);
+    expect(sent.messageId).toBe(messageId);
     expect(header('x-followthrough-kind')).toBe('wrapup');
     expect(header('x-followthrough-meeting')).toBe('mtg_01JCZOEMARCUS1112');
   });
 
-  it('names the file by send time, kind and a short id from the Message-ID', async () => {
+  it('names the file by send time, kind and a short hash of the Message-ID', async () => {
     // Prepare
     const mailer = new OutboxMailer({ dir, clock });
 
     // Act
-    const sent = await mailer.send(wrapupMail());
+    const sent = await mailer.send(wrapupMail({ messageId: '<5f0c2a1e-7d1b-4c8e-9a53-0c1d2e3f4a5b@acme.example>' }));
 
     // Assess
-    const shortId = sent.messageId.slice(1, 9);
-    expect(basename(sent.location)).toBe(`20261113T090000250Z-wrapup-${shortId}.eml`);
-    expect(await readdir(dir)).toEqual([basename(sent.location)]);
+    expect(basename(sent.location)).toMatch(/^20261113T090000250Z-wrapup-[0-9a-f]{16}\.eml$/);
+    expect((await readdir(dir)).filter((name) => !name.startsWith('.'))).toEqual([basename(sent.location)]);
+  });
+
+  it('[R21] writes a Message-ID once: sending it again returns the first file and writes no second one', async () => {
+    // Prepare
+    const mailer = new OutboxMailer({ dir, clock });
+    const mail = wrapupMail();
+    const first = await mailer.send(mail);
+    clock.set('2026-11-13T09:05:00.000Z');
+
+    // Act
+    const again = await mailer.send({ ...mail, text: 'rendered again, a little later' });
+
+    // Assess
+    expect(again).toEqual(first);
+    expect((await listOutbox(dir)).map((entry) => entry.file)).toEqual([first.location]);
+  });
+
+  it('[R21] writes one file when the same Message-ID is sent twice at once', async () => {
+    // Prepare
+    const mailer = new OutboxMailer({ dir, clock });
+    const mail = wrapupMail();
+
+    // Act
+    const [one, two] = await Promise.all([mailer.send(mail), mailer.send(mail)]);
+
+    // Assess
+    expect(two).toEqual(one);
+    expect(await listOutbox(dir)).toHaveLength(1);
   });
 
   it('keeps a line break in the subject from adding headers', async () => {

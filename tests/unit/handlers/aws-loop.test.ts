@@ -85,7 +85,7 @@ describe('the loop on the AWS handlers', () => {
   it('applies a reply to the Message-ID SES gave the wrap-up and sends a threaded confirmation', async () => {
     const [wrapup] = await mailTo(marcus);
     const record = await world.store.findSentMailByMessageId(
-      (await world.store.getSentMail(/\[ft-([a-z2-7]{10})\]/.exec(wrapup?.email.subject ?? '')?.[1] ?? ''))
+      (await world.store.getSentMail(/\[ft-([a-z2-7]{16})\]/.exec(wrapup?.email.subject ?? '')?.[1] ?? ''))
         ?.messageId ?? '',
     );
     const sesId = record?.messageId ?? '';

@@ -49,7 +49,7 @@ describe('the scheduled-send handler', () => {
         Source: 'notes@followthrough.example',
         ConfigurationSetName: AWS.configurationSet,
       });
-      expect(email.subject).toMatch(/\[ft-[a-z2-7]{10}\]$/);
+      expect(email.subject).toMatch(/\[ft-[a-z2-7]{16}\]$/);
       expect(email.html).toContain('a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com');
       expect(email.text).toContain('https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/a/');
     }
@@ -59,7 +59,7 @@ describe('the scheduled-send handler', () => {
     await handler(wrapupFiring, lambdaContext());
 
     const [first] = await world.sentMail();
-    const ref = /\[ft-([a-z2-7]{10})\]/.exec(first?.email.subject ?? '')?.[1] ?? '';
+    const ref = /\[ft-([a-z2-7]{16})\]/.exec(first?.email.subject ?? '')?.[1] ?? '';
     const record = await world.store.getSentMail(ref);
     expect(record?.messageId).toMatch(/^<0102019a-test-\d-000000@eu-west-1\.amazonses\.com>$/);
     expect(await world.store.findSentMailByMessageId(record?.messageId ?? '')).toEqual(record);

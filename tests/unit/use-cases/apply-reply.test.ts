@@ -211,7 +211,7 @@ describe('replies with commands', () => {
   it('finds the replied mail by the ref in its subject when the reply carries no In-Reply-To', async () => {
     const result = asReply(await ingest(replyTo(wrapup, { body: 'done 5', id: 'r-subject', threaded: false })));
 
-    expect(result.repliedRef).toBe(/\[ft-([a-z2-7]{10})\]/.exec(wrapup.subject ?? '')?.[1]);
+    expect(result.repliedRef).toBe(/\[ft-([a-z2-7]{16})\]/.exec(wrapup.subject ?? '')?.[1]);
     expect((await item(5)).status).toBe('done');
   });
 

@@ -48,7 +48,7 @@ describe('the scheduled wrap-up', () => {
     await handler({ kind: 'wrapup', meetingId });
 
     const [first] = (await world.outbox()).filter((m) => m.to.includes(leo));
-    const ref = /\[ft-([a-z2-7]{10})\]$/.exec(first?.subject ?? '')?.[1] ?? '';
+    const ref = /\[ft-([a-z2-7]{16})\]$/.exec(first?.subject ?? '')?.[1] ?? '';
     const record = await world.store.getSentMail(ref);
     expect(record).toMatchObject({ kind: 'wrapup', meetingId, to: [leo] });
     expect(record?.items.map((r) => [r.number, r.seq])).toEqual([

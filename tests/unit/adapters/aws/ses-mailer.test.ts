@@ -38,6 +38,7 @@ function wrapupMail(overrides: Partial<OutgoingMail> = {}): OutgoingMail {
     subject: 'Wrap-up: 1:1 Zoë / Marcus — Thu 12 Nov',
     text: 'Wrap-up: 1:1 Zoë / Marcus — Thu 12 Nov\n\n1. Send the revised MAP to the Globex champion\n',
     html: '<!doctype html><html><body><h1>Wrap-up: 1:1 Zoë / Marcus — Thu 12 Nov</h1></body></html>',
+    messageId: '<3c9e1f2a-5b7d-4e8f-a1c2-d3e4f5a6b7c8@acme.example>',
     headers: {
       'In-Reply-To': '<0102018f2a6c0000-notes@eu-west-1.amazonses.com>',
       References: '<0102018f2a6c0000-notes@eu-west-1.amazonses.com>',
@@ -142,6 +143,17 @@ describe('SesMailer', () => {
 
     // Assess
     expect(sent).toEqual({ messageId: `<${sesId}@eu-west-1.amazonses.com>`, location: sesId });
+  });
+
+  it('[R21] writes the Message-ID it is given into the raw message, for SES to replace', async () => {
+    // Prepare
+    const { mailer, ses } = mockedMailer();
+
+    // Act
+    await mailer.send(wrapupMail());
+
+    // Assess
+    expect((await sentEmail(ses)).messageId).toBe('<3c9e1f2a-5b7d-4e8f-a1c2-d3e4f5a6b7c8@acme.example>');
   });
 
   it('returns the Message-ID of the email.amazonses.com domain in us-east-1', async () => {
