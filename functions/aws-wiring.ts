@@ -66,8 +66,12 @@ async function appConfig(env: NodeJS.ProcessEnv, linkKeysSecret: string): Promis
   return loadConfig(env, { linkKeys: await readLinkKeys(linkKeysSecret) });
 }
 
-function store(config: Pick<Config, 'tableName'>): Store {
-  return new DynamoDbStore({ client: new DynamoDBClient({}), tableName: config.tableName });
+function store(config: Pick<Config, 'tableName'> & Partial<Pick<Config, 'retentionDays'>>): Store {
+  return new DynamoDbStore({
+    client: new DynamoDBClient({}),
+    tableName: config.tableName,
+    ...(config.retentionDays === undefined ? {} : { retentionDays: config.retentionDays }),
+  });
 }
 
 const sendingSettings = ['sesConfigurationSet', 'linkKeysSecret'] as const satisfies AwsSetting[];

@@ -66,7 +66,13 @@ export async function openLocalStack(
   const clock: Clock = options.realTime
     ? { now: () => new Date(Math.max(Date.now(), fileClock.now().getTime())) }
     : fileClock;
-  const store = new DynamoDbStore({ client, tableName: config.tableName });
+  // The stack's clock, not the wall's: `tick --to` a year on sees what has expired by then.
+  const store = new DynamoDbStore({
+    client,
+    tableName: config.tableName,
+    now: () => clock.now(),
+    retentionDays: config.retentionDays,
+  });
   const scheduler = new FileScheduler(paths.schedules, clock);
   const mailer = new OutboxMailer({ dir: paths.outbox, clock });
   const archive = new FileRawMailArchive(paths.raw);

@@ -1,6 +1,6 @@
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import { LOCAL_DEFAULTS } from '../functions/config/env';
+import { DEFAULT_RETENTION_DAYS, LOCAL_DEFAULTS } from '../functions/config/env';
 
 const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
@@ -23,6 +23,8 @@ const schema = z
     from: z.email().optional(),
     apiDomain: z.string().min(1).optional(),
     rawMailRetentionDays: z.coerce.number().int().min(1).default(DEFAULT_RAW_MAIL_RETENTION_DAYS),
+    // Meetings, items, series and sent-mail records (the table's TTL): see DEFAULT_RETENTION_DAYS for why two years.
+    retentionDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
     // 0 reserves nothing: see the scheduled-send function in the service stack for why that is sometimes needed.
     sendConcurrency: z.coerce.number().int().min(0).default(5),
     wrapupDelayMinutes: z.coerce
@@ -60,6 +62,7 @@ const keys = [
   'from',
   'apiDomain',
   'rawMailRetentionDays',
+  'retentionDays',
   'sendConcurrency',
   'wrapupDelayMinutes',
   'logLevel',

@@ -8,7 +8,16 @@ export const ENV = {
   wrapupDelayMinutes: 'FOLLOWTHROUGH_WRAPUP_DELAY_MINUTES',
   baseUrl: 'FOLLOWTHROUGH_BASE_URL',
   linkKeys: 'FOLLOWTHROUGH_LINK_KEYS',
+  /** Days a meeting, its items, its series and the mail about them are kept (the table's TTL, `expiresAt`). */
+  retentionDays: 'FOLLOWTHROUGH_RETENTION_DAYS',
 } as const;
+
+/**
+ * Two years: a year-over-year look back at a 1:1 series (last year's commitments at this year's review) still finds
+ * its meetings, while notes full of customer names and deal sizes do not sit in the table for ever. Suppressions and
+ * people's preferences are not counted in it: they never expire.
+ */
+export const DEFAULT_RETENTION_DAYS = 730;
 
 const schema = z.object({
   tableName: z.string().min(3),
@@ -23,6 +32,8 @@ const schema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
   // "id:secret,id:secret": the first signs new links, every one verifies (key rotation). Read as a secret.
   linkKeys: z.string().min(1, 'needs at least one key id:secret'),
+  // Ten years at most: the bound only catches a value given in the wrong unit (hours, seconds).
+  retentionDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -77,6 +77,9 @@ function newPerson(member: Person, timeZone: string, now: string): PersonRecord 
 async function recordInSeries(store: Store, meeting: Meeting, calendars: string[], now: string): Promise<Series> {
   for (let attempt = 0; attempt < MAX_SERIES_WRITES; attempt += 1) {
     const current = await store.getSeries(meeting.seriesId);
+    // A resumed ingest whose series write landed before the crash: writing again would only bump the version (and
+    // re-derive the next meeting over whatever later notes wrote since), so the series stays as it is.
+    if (current?.meetings.some((m) => m.id === meeting.id)) return current;
     const next = withMeeting(current, meeting, calendars, now);
     if (await store.putSeries(next, current?.version ?? 0)) return next;
   }

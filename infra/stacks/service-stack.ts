@@ -60,6 +60,7 @@ export class ServiceStack extends Stack {
       fromAddress: settings.from,
       wrapupDelayMinutes: String(settings.wrapupDelayMinutes),
       baseUrl,
+      retentionDays: String(settings.retentionDays),
     };
     const mail: MailSending = {
       identityArn: this.formatArn({ service: 'ses', resource: 'identity', resourceName: settings.domain }),

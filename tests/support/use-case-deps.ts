@@ -42,8 +42,8 @@ export async function startWorlds() {
   return {
     async world(now: string): Promise<UseCaseWorld> {
       const dir = await mkdtemp(join(tmpdir(), 'followthrough-uc-'));
-      const store = await local.newStore();
       const clock = new TestClock(new Date(now));
+      const store = await local.newStore(() => clock.now());
       const deps = {
         store,
         clock,
