@@ -89,7 +89,14 @@ describe('ServiceStack functions', () => {
 
 describe('ServiceStack environments', () => {
   const common = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
-  const appConfig = [ENV.tableName, ENV.inboxAddress, ENV.fromAddress, ENV.wrapupDelayMinutes, ENV.baseUrl];
+  const appConfig = [
+    ENV.tableName,
+    ENV.inboxAddress,
+    ENV.fromAddress,
+    ENV.wrapupDelayMinutes,
+    ENV.baseUrl,
+    ENV.retentionDays,
+  ];
   const scheduling = [
     AWS_ENV.scheduleGroup,
     AWS_ENV.scheduleTargetArn,
@@ -144,6 +151,7 @@ describe('ServiceStack environments', () => {
       [ENV.wrapupDelayMinutes]: '30',
       [AWS_ENV.inboundPrefix]: 'inbound/',
     });
+    expect(environment('scheduled-send')).toMatchObject({ [ENV.retentionDays]: '730' });
     expect(isGetAtt(environment('scheduled-send')[ENV.baseUrl], logicalId(service.api.api), 'ApiEndpoint')).toBe(true);
   });
 

@@ -24,6 +24,7 @@ describe('readSettings', () => {
       inbox: 'notes@acme.example',
       from: 'notes@acme.example',
       rawMailRetentionDays: 365,
+      retentionDays: 730,
       sendConcurrency: 5,
       wrapupDelayMinutes: 30,
       logLevel: 'INFO',
