@@ -17,7 +17,7 @@ export function deadLetterQueue(scope: Construct, id: string): Queue {
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',
     reason:
-      'This queue is itself a dead-letter queue (a Lambda on-failure destination or the Scheduler DLQ); a DLQ of a DLQ would only move the problem. An alarm fires on its first message.',
+      'This queue is itself a dead-letter queue (a Lambda on-failure destination, the Scheduler DLQ or an SNS subscription DLQ); a DLQ of a DLQ would only move the problem. An alarm fires on its first message.',
   });
   return queue;
 }

@@ -13,9 +13,11 @@ import {
 import { Lambda as LambdaAction, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { HandlerName } from '../bundling';
 import { Alarms } from '../constructs/alarms';
+import { deadLetterQueue } from '../constructs/dead-letter-queue';
 import {
   FollowthroughFunction,
   type FollowthroughFunctionProps,
@@ -45,6 +47,8 @@ export class ServiceStack extends Stack {
   readonly api: PublicApi;
   readonly alarmTopic: Topic;
   readonly receiptRuleSet: ReceiptRuleSet;
+  /** Feedback events SNS could not hand to delivery-feedback at all (its own failures go to its failure queue). */
+  readonly feedbackDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -173,7 +177,12 @@ export class ServiceStack extends Stack {
       destination: EventDestination.snsTopic(feedbackTopic),
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
-    feedbackTopic.addSubscription(new LambdaSubscription(deliveryFeedback.lambda));
+    // SNS retries a Lambda it cannot invoke (throttled, or denied) for a while, then drops the event; with a
+    // dead-letter queue on the subscription a bounce that never reached us is kept and alarmed on instead.
+    this.feedbackDeadLetterQueue = deadLetterQueue(this, 'DeliveryFeedbackDeadLetterQueue');
+    feedbackTopic.addSubscription(
+      new LambdaSubscription(deliveryFeedback.lambda, { deadLetterQueue: this.feedbackDeadLetterQueue }),
+    );
 
     // The rule set lives here, next to the function it invokes. Its S3 action adds a statement to the bucket's
     // policy in the data stack, which names only the bucket and the account, so the reference runs one way
@@ -215,6 +224,7 @@ export class ServiceStack extends Stack {
       if (fn.failureQueue) alarms.onDeadLetters(`${fn.node.id}FailureQueue`, fn.failureQueue);
     }
     alarms.onDeadLetters('SchedulerDeadLetterQueue', this.scheduling.deadLetterQueue);
+    alarms.onDeadLetters('DeliveryFeedbackDeadLetterQueue', this.feedbackDeadLetterQueue);
     alarms.onSesReputation();
 
     new CfnOutput(this, 'ApiEndpoint', { value: this.api.endpoint });

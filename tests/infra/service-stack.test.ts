@@ -387,11 +387,73 @@ describe('ServiceStack scheduling', () => {
   });
 });
 
+describe('ServiceStack dead letters: every event source ends in a queue', () => {
+  const failureQueueOf = (name: HandlerName) => {
+    const queue = fn(name).failureQueue;
+    if (queue === undefined) throw new Error(`${name} should have a failure queue`);
+    return logicalId(queue);
+  };
+  const onFailure = (name: HandlerName) =>
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fnId(name) },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failureQueueOf(name), 'Arn'] } } },
+    });
+
+  it('[R24] hands SES receipts to ses-inbound asynchronously, so a receipt it keeps failing lands in its failure queue', () => {
+    const rule = propertiesOf(onlyResourceOfType(template, 'AWS::SES::ReceiptRule')).Rule as {
+      Actions: Array<{ LambdaAction?: { InvocationType: string } }>;
+    };
+    expect(rule.Actions.flatMap((a) => (a.LambdaAction ? [a.LambdaAction.InvocationType] : []))).toEqual(['Event']);
+    onFailure('ses-inbound');
+  });
+
+  it('[R24] sends a schedule Scheduler cannot invoke to its DLQ, and a run scheduled-send keeps failing to its failure queue', () => {
+    expect(
+      isGetAtt(
+        environment('ses-inbound')[AWS_ENV.scheduleDlqArn],
+        logicalId(service.scheduling.deadLetterQueue),
+        'Arn',
+      ),
+    ).toBe(true);
+    onFailure('scheduled-send');
+  });
+
+  it('[R24] sends a feedback event SNS cannot deliver to a dead-letter queue only that topic may write to', () => {
+    const queueId = logicalId(service.feedbackDeadLetterQueue);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      Endpoint: { 'Fn::GetAtt': [fnId('delivery-feedback'), 'Arn'] },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: { ArnEquals: { 'aws:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('[R24] sends a feedback event delivery-feedback keeps failing to its failure queue', () => {
+    onFailure('delivery-feedback');
+  });
+});
+
 describe('ServiceStack HTTP API', () => {
-  it('routes the webhook and the action links to their functions', () => {
+  it('[R17] routes the webhook, the action links and the unsubscribe links to their functions', () => {
     const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey);
-    expect(routes.sort()).toEqual(['ANY /a/{token}', 'POST /a/{token}/undo', 'POST /webhooks/notes']);
+    expect(routes.sort()).toEqual(['ANY /a/{token}', 'ANY /u/{token}', 'POST /a/{token}/undo', 'POST /webhooks/notes']);
     template.resourceCountIs('AWS::ApiGatewayV2::Integration', 2);
+    const target = (key: string) =>
+      resourcesOfType(template, 'AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties?.RouteKey === key)?.[1]
+        .Properties?.Target;
+    expect(target('ANY /u/{token}')).toEqual(target('ANY /a/{token}'));
   });
 
   it('throttles the default stage and access-logs it without the path, which holds link tokens', () => {
@@ -451,7 +513,7 @@ describe('ServiceStack alarms', () => {
   });
 
   it('notifies the alarm topic from every alarm', () => {
-    expect(alarms).toHaveLength(4 + 2 * handlerNames.length + 2);
+    expect(alarms).toHaveLength(5 + 2 * handlerNames.length + 2);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: alarmTopicId }]);
   });
 
