@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Webhook } from 'standardwebhooks';
 import { ENV, LOCAL_DEFAULTS } from './config/env';
 import { parseEmail } from './domain/email/parse-email';
 import { readNotesOf } from './domain/email/read-notes';
@@ -9,7 +11,7 @@ import { extract } from './domain/extraction/extract';
 import type { StoredItem } from './domain/model';
 import { startLocalServers } from './serve';
 import { type IngestResult, RejectedInputError } from './use-cases/ingest-email';
-import { type LocalStack, openLocalStack } from './wiring';
+import { type LocalStack, localWebhookSecret, openLocalStack } from './wiring';
 
 const USAGE = `followthrough — follow-up for 1:1 meetings, on the embedded local stack
 
@@ -30,6 +32,10 @@ commands
                              run the local servers on 127.0.0.1 (default 8787 and 2525): the webhook, the
                              action-link pages and the outbox page over HTTP, the inbox over SMTP, and the
                              schedules firing on the wall clock (npm start)
+  webhook-secret             print the local webhook's signing secret (whsec_…; made for the data dir on
+                             first use, or FOLLOWTHROUGH_WEBHOOK_SECRET): senders sign with it
+  post FILE.json [--url URL] sign FILE.json with that secret (Standard Webhooks) and POST it to the running
+                             server's webhook (default http://127.0.0.1:8787/webhooks/notes)
 
 options
   --data DIR     where the local stack keeps its state (default .data/)
@@ -47,6 +53,7 @@ type Flags = {
   open: boolean;
   port?: string | undefined;
   'smtp-port'?: string | undefined;
+  url?: string | undefined;
 };
 
 class UsageError extends FollowthroughError {
@@ -68,6 +75,7 @@ export async function main(argv: string[], out: (line: string) => void = console
       open: { type: 'boolean', default: false },
       port: { type: 'string' },
       'smtp-port': { type: 'string' },
+      url: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -92,14 +100,19 @@ export async function main(argv: string[], out: (line: string) => void = console
       return withStack(flags, (stack) => schedulesCommand(stack, flags, out));
     case 'serve':
       return serveCommand(flags, out);
+    case 'webhook-secret':
+      out(localWebhookSecret(resolve(flags.data)));
+      return 0;
+    case 'post':
+      return postCommand(requireFile(args, '.json'), flags, out);
     default:
       throw new UsageError(`Unknown command "${command}". Run followthrough --help for the list.`);
   }
 }
 
-function requireFile(args: string[]): string {
+function requireFile(args: string[], kind = '.eml'): string {
   const [file] = args;
-  if (!file) throw new UsageError('Give the path of an .eml file.');
+  if (!file) throw new UsageError(`Give the path of a${kind === '.eml' ? 'n' : ''} ${kind} file.`);
   return file;
 }
 
@@ -259,6 +272,37 @@ async function serveCommand(flags: Flags, out: (line: string) => void): Promise<
   });
   await servers.close();
   return 0;
+}
+
+/**
+ * `followthrough post FILE.json`: the notes in the file, signed as a Standard Webhooks sender signs them (a fresh
+ * webhook-id, the time it is) with the data dir's secret, to the running server. The answer is printed as it came;
+ * anything but a 2xx exits 1.
+ */
+async function postCommand(file: string, flags: Flags, out: (line: string) => void): Promise<number> {
+  const body = Buffer.from(await readInput(file)).toString('utf8');
+  const url = flags.url ?? 'http://127.0.0.1:8787/webhooks/notes';
+  if (!/^https?:\/\//.test(url)) throw new UsageError(`--url takes an http(s) address (got "${url}").`);
+  const id = `msg_${randomUUID().replaceAll('-', '')}`;
+  const now = new Date();
+  const signature = new Webhook(localWebhookSecret(resolve(flags.data))).sign(id, now, body);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      body,
+    });
+  } catch (error) {
+    throw new UsageError(`Nothing answered at ${url} (is followthrough serve running?): ${String(error)}`);
+  }
+  out(`${response.status} ${await response.text()}`);
+  return response.ok ? 0 : 1;
 }
 
 function portOf(value: string | undefined, fallback: number, flag: string): number {

@@ -30,7 +30,7 @@ export async function startLocalServers(options: ServeOptions) {
   };
   const http = await startHttpServer(
     {
-      ingestWebhook: (body) => app().ingestWebhook(body),
+      receiveWebhook: (request) => app().receiveWebhook(request),
       previewAction: (token) => app().previewAction(token),
       applyAction: (token) => app().applyAction(token),
       undoAction: (token) => app().undoAction(token),

@@ -14,11 +14,12 @@ import { createLocalDynamoClient } from './adapters/local/local-dynamodb-client'
 import { listOutbox, OutboxMailer } from './adapters/local/outbox-mailer';
 import { type Config, ENV, LOCAL_DEFAULTS, loadConfig } from './config/env';
 import { parseSigningKeys } from './domain/links/token';
+import { isWebhookSecret } from './domain/webhook-signature';
 import { createScheduledSendHandler } from './handlers/scheduled-send';
 import type { Clock } from './ports/clock';
 import { applyLinkAction, previewLinkAction, undoLinkAction } from './use-cases/apply-link-action';
 import { type IngestDeps, ingestEmail } from './use-cases/ingest-email';
-import { ingestWebhookNotes, webhookAnswer } from './use-cases/ingest-webhook';
+import { receiveWebhook } from './use-cases/receive-webhook';
 
 /** Where the embedded stack keeps its state, under one data dir. */
 function localPaths(dataDir: string) {
@@ -54,10 +55,14 @@ export async function openLocalStack(
   options: LocalStackOptions = {},
 ) {
   const paths = localPaths(dataDir);
-  const config: Config = loadConfig(env, {
+  const loaded = loadConfig(env, {
     ...LOCAL_DEFAULTS,
     linkKeys: env[ENV.linkKeys] ?? localLinkKeys(paths.secrets),
   });
+  const config: Config & { webhookSecret: string } = {
+    ...loaded,
+    webhookSecret: loaded.webhookSecret ?? localWebhookSecret(dataDir, env),
+  };
   const signingKeys = parseSigningKeys(config.linkKeys);
   const server = await startDynalite({ path: paths.dynamodb });
   const client = createLocalDynamoClient(server.endpoint);
@@ -79,7 +84,9 @@ export async function openLocalStack(
   const deps: IngestDeps = { store, scheduler, archive, clock, mailer, config, signingKeys };
   const runScheduledJob = createScheduledSendHandler(deps);
   const app: LocalApp = {
-    ingestWebhook: async (body) => webhookAnswer(await ingestWebhookNotes(deps, body)),
+    // Senders sign with the time it is, whatever `tick` did to the stack's clock.
+    receiveWebhook: (request) =>
+      receiveWebhook({ ...deps, webhookSecret: config.webhookSecret, signatureClock: wallClock }, request),
     previewAction: (token) => previewLinkAction(deps, token),
     applyAction: (token) => applyLinkAction(deps, token),
     undoAction: (token) => undoLinkAction(deps, token),
@@ -112,11 +119,39 @@ export async function openLocalStack(
   };
 }
 
+const wallClock: Clock = { now: () => new Date() };
+
+/**
+ * The local webhook's Standard Webhooks secret: FOLLOWTHROUGH_WEBHOOK_SECRET when set, else the data dir's own
+ * (`whsec_` + base64 of 32 random bytes), made on first use beside the link key. `followthrough webhook-secret`
+ * prints it for whoever posts to the local webhook.
+ */
+export function localWebhookSecret(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  const given = env[ENV.webhookSecret]?.trim();
+  if (given !== undefined && given !== '') {
+    if (!isWebhookSecret(given)) {
+      throw new Error(
+        `Invalid configuration: ${ENV.webhookSecret}: must be whsec_ followed by base64 of 24 to 64 bytes`,
+      );
+    }
+    return given;
+  }
+  return localSecret(localPaths(dataDir).secrets, 'webhookSecret', () => `whsec_${randomBytes(32).toString('base64')}`);
+}
+
 /** The data dir's own link-signing key, made on first use and kept with owner-only permissions. */
 function localLinkKeys(path: string): string {
-  if (existsSync(path)) return String(JSON.parse(readFileSync(path, 'utf8')).linkKeys);
-  const linkKeys = `local1:${randomBytes(32).toString('base64url')}`;
+  return localSecret(path, 'linkKeys', () => `local1:${randomBytes(32).toString('base64url')}`);
+}
+
+/** One value of the data dir's secrets.json, made and added on first use; the file is owner-only. */
+function localSecret(path: string, name: string, make: () => string): string {
+  const secrets: Record<string, unknown> = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
+  const saved = secrets[name];
+  if (typeof saved === 'string') return saved;
+  const value = make();
   mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, `${JSON.stringify({ linkKeys }, null, 2)}\n`, { mode: 0o600 });
-  return linkKeys;
+  // The mode applies only when the file is created; an existing one keeps the owner-only mode it was made with.
+  writeFileSync(path, `${JSON.stringify({ ...secrets, [name]: value }, null, 2)}\n`, { mode: 0o600 });
+  return value;
 }

@@ -19,8 +19,11 @@ export const AWS_ENV = {
   sesConfigurationSet: 'FOLLOWTHROUGH_SES_CONFIGURATION_SET',
   /** Secrets Manager secret: JSON `{"keyId": "k1", "secret": "…"}`, optionally `"previous": "id:secret,…"`. */
   linkKeysSecret: 'FOLLOWTHROUGH_LINK_KEYS_SECRET',
-  /** Secrets Manager secret: the Standard Webhooks signing secret of the notes webhook. */
-  webhookSecret: 'FOLLOWTHROUGH_WEBHOOK_SECRET',
+  /**
+   * Secrets Manager secret: the Standard Webhooks signing secret of the notes webhook. Not FOLLOWTHROUGH_WEBHOOK_SECRET,
+   * which holds the secret itself on the local stack (config/env.ts).
+   */
+  webhookSecret: 'FOLLOWTHROUGH_WEBHOOK_SECRET_ID',
 } as const;
 
 export type AwsSetting = keyof typeof AWS_ENV;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWebhookSecret } from '../domain/webhook-signature';
 
 /** Environment variable names, shared with infra/ so that the Lambdas and the CDK app never disagree. */
 export const ENV = {
@@ -8,6 +9,11 @@ export const ENV = {
   wrapupDelayMinutes: 'FOLLOWTHROUGH_WRAPUP_DELAY_MINUTES',
   baseUrl: 'FOLLOWTHROUGH_BASE_URL',
   linkKeys: 'FOLLOWTHROUGH_LINK_KEYS',
+  /**
+   * The local stack's Standard Webhooks secret (`whsec_` + base64), instead of the one generated into the data dir.
+   * On AWS the secret is in Secrets Manager (aws-env.ts names it) and this is not read.
+   */
+  webhookSecret: 'FOLLOWTHROUGH_WEBHOOK_SECRET',
   /** Days a meeting, its items, its series and the mail about them are kept (the table's TTL, `expiresAt`). */
   retentionDays: 'FOLLOWTHROUGH_RETENTION_DAYS',
 } as const;
@@ -32,6 +38,11 @@ const schema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
   // "id:secret,id:secret": the first signs new links, every one verifies (key rotation). Read as a secret.
   linkKeys: z.string().min(1, 'needs at least one key id:secret'),
+  webhookSecret: z
+    .string()
+    .trim()
+    .refine(isWebhookSecret, 'must be whsec_ followed by the base64 of 24 to 64 random bytes')
+    .optional(),
   // Ten years at most: the bound only catches a value given in the wrong unit (hours, seconds).
   retentionDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
 });

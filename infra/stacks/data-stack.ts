@@ -6,7 +6,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, SuppressionReasons } from 'aws-cdk-lib/aws-ses';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
-import { globalIndexes, tableKey } from '../../functions/config/table';
+import { globalIndexes, tableKey, ttlAttribute } from '../../functions/config/table';
 import { DEFAULT_RAW_MAIL_RETENTION_DAYS } from '../settings';
 
 export interface DataStackProps extends StackProps {
@@ -44,7 +44,7 @@ export class DataStack extends Stack {
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryptionV2.awsManagedKey(),
-      timeToLiveAttribute: 'expiresAt',
+      timeToLiveAttribute: ttlAttribute,
       removalPolicy: RemovalPolicy.RETAIN,
       globalSecondaryIndexes: globalIndexes.map((index) => ({
         indexName: index.name,

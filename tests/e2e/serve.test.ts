@@ -1,9 +1,11 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import PostalMime, { type Email } from 'postal-mime';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../functions/adapters/local/outbox-mailer';
 import { ENV } from '../../functions/config/env';
@@ -55,6 +57,26 @@ function listen(port = 0): Promise<{ server: Server; port: number }> {
       resolve({ server, port: typeof address === 'object' && address !== null ? address.port : 0 });
     });
   });
+}
+
+/** A Standard Webhooks request as a sender holding `secret` makes it: signed now, under a fresh webhook-id. */
+function signedPost(
+  secret: string,
+  body: string,
+  options: { id?: string; contentType?: string; at?: Date } = {},
+): RequestInit {
+  const id = options.id ?? `msg_${randomUUID()}`;
+  const at = options.at ?? new Date();
+  return {
+    method: 'POST',
+    headers: {
+      'Content-Type': options.contentType ?? 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, at, body),
+    },
+    body,
+  };
 }
 
 const closeServer = (server: Server) => new Promise<void>((done) => server.close(() => done()));
@@ -118,8 +140,8 @@ describe('followthrough serve on 127.0.0.1', () => {
     return loop;
   };
 
-  const postNotes = (body: string, contentType = 'application/json') =>
-    fetch(`${servers.url}/webhooks/notes`, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+  const postNotes = (body: string, options: { id?: string; contentType?: string } = {}) =>
+    fetch(`${servers.url}/webhooks/notes`, signedPost(servers.stack.config.webhookSecret, body, options));
   const meetingCount = async () => (await servers.stack.store.listMeetings({ limit: 100 })).items.length;
 
   beforeAll(async () => {
@@ -239,7 +261,48 @@ describe('followthrough serve on 127.0.0.1', () => {
     expect(await meetingCount()).toBe(meetings);
   });
 
-  it('the webhook refuses notes without attendees with a 400 naming the field, and stores nothing', async () => {
+  it('[R2] the webhook answers a replayed delivery with 200 and stores nothing more', async () => {
+    // Prepare
+    const notes = JSON.stringify(webhookNotes('hooli-replayed'));
+    const first = (await (await postNotes(notes, { id: 'msg_replayed_1' })).json()) as { meetingId: string };
+    const meetings = await meetingCount();
+
+    // Act
+    const replay = await postNotes(notes, { id: 'msg_replayed_1' });
+
+    // Assess
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual({ outcome: 'replay', meetingId: first.meetingId });
+    expect(await meetingCount()).toBe(meetings);
+  });
+
+  it.each([
+    [
+      'unsigned',
+      (body: string): RequestInit => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body }),
+    ],
+    ['signed with another secret', (body: string) => signedPost(`whsec_${randomBytes(32).toString('base64')}`, body)],
+    [
+      'signed 6 minutes ago',
+      (body: string) => signedPost(servers.stack.config.webhookSecret, body, { at: new Date(Date.now() - 360_000) }),
+    ],
+  ])('[R1] the webhook refuses notes %s with a 401 naming the header, and stores nothing', async (_name, request) => {
+    // Prepare
+    const meetings = await meetingCount();
+
+    // Act
+    const response = await fetch(
+      `${servers.url}/webhooks/notes`,
+      request(JSON.stringify(webhookNotes(`hooli-${randomUUID()}`))),
+    );
+
+    // Assess
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ field: expect.stringMatching(/^webhook-/) });
+    expect(await meetingCount()).toBe(meetings);
+  });
+
+  it('[R3] the webhook refuses notes without attendees with a 400 naming the field, and stores nothing', async () => {
     // Prepare
     const { attendees: _, ...notes } = webhookNotes('hooli-no-attendees');
     const meetings = await meetingCount();
@@ -255,16 +318,30 @@ describe('followthrough serve on 127.0.0.1', () => {
     expect(await meetingCount()).toBe(meetings);
   });
 
-  it('the webhook refuses a body that is not declared JSON with a 415, and stores nothing', async () => {
+  it('[R3] the webhook refuses a body that is not declared JSON with a 415, and stores nothing', async () => {
     // Prepare
     const meetings = await meetingCount();
 
     // Act
-    const response = await postNotes(JSON.stringify(webhookNotes('hooli-plain')), 'text/plain');
+    const response = await postNotes(JSON.stringify(webhookNotes('hooli-plain')), { contentType: 'text/plain' });
 
     // Assess
     expect(response.status).toBe(415);
-    expect(await response.json()).toEqual({ error: 'Content-Type must be application/json' });
+    expect(await response.json()).toEqual({ error: 'Content-Type must be application/json', field: 'content-type' });
+    expect(await meetingCount()).toBe(meetings);
+  });
+
+  it('[R3] the webhook refuses a signed body over 1 MB with a 413 naming the body, and stores nothing', async () => {
+    // Prepare
+    const meetings = await meetingCount();
+    const big = JSON.stringify({ ...webhookNotes('hooli-big'), notes: `- Ana: ${'x'.repeat(1024 * 1024)}` });
+
+    // Act
+    const response = await postNotes(big);
+
+    // Assess
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ field: 'body' });
     expect(await meetingCount()).toBe(meetings);
   });
 
@@ -306,11 +383,10 @@ describe('followthrough serve on 127.0.0.1', () => {
     const other = await startLocalServers({ dataDir: dir, port: 0, smtpPort: 0, tickMs: 100, log: () => {} });
     try {
       // Act
-      const response = await fetch(`${other.url}/webhooks/notes`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(webhookNotes('hooli-tunnel')),
-      });
+      const response = await fetch(
+        `${other.url}/webhooks/notes`,
+        signedPost(other.stack.config.webhookSecret, JSON.stringify(webhookNotes('hooli-tunnel'))),
+      );
       expect(response.status).toBe(202);
 
       // Assess

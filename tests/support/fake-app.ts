@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import type { ActionItemView, ActionOutcome, LocalApp } from '../../functions/adapters/local/http-server';
 import type { OutboxEntry } from '../../functions/adapters/local/outbox-mailer';
-import { InvalidInputError } from '../../functions/domain/errors';
 import type { LinkAction } from '../../functions/domain/render/inputs';
+import type { WebhookRequest, WebhookResponse } from '../../functions/use-cases/receive-webhook';
 
 export type FakeItemState = 'open' | 'done' | 'dropped' | 'snoozed';
 
@@ -55,8 +55,13 @@ export class FakeApp implements LocalApp {
   readonly #links = new Map<string, FakeLink>();
   readonly #failures = new Map<string, Failure>();
   readonly #outbox: { entry: OutboxEntry; html: string | null; text: string | null }[] = [];
-  /** Webhook bodies the app accepted, as bytes. */
-  readonly ingested: Uint8Array[] = [];
+  /** Webhook requests that reached the app: headers and body bytes as the server passed them. */
+  readonly ingested: WebhookRequest[] = [];
+  /** What the app answers every webhook request with (the real one is receiveWebhook's, tested on its own). */
+  webhookAnswer: WebhookResponse = {
+    status: 202,
+    body: { outcome: 'ingested', meetingId: 'mtg_fake_0001', items: 2, wrapupAt: '2026-11-13T09:00:00.000Z' },
+  };
   /** Names the outbox was asked for, so a test can see a bad name never reached the app. */
   readonly outboxReads: string[] = [];
   /** When set, every call throws it: the app's own failure, not the caller's. */
@@ -78,26 +83,10 @@ export class FakeApp implements LocalApp {
     this.#outbox.push({ entry, ...parts });
   }
 
-  async ingestWebhook(body: Uint8Array) {
+  async receiveWebhook(request: WebhookRequest): Promise<WebhookResponse> {
     this.#throwIfCrashed();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(new TextDecoder().decode(body));
-    } catch (error) {
-      throw new InvalidInputError('body', 'The body is not valid JSON.', { cause: error });
-    }
-    const notes = typeof parsed === 'object' && parsed !== null ? (parsed as { notes?: unknown }).notes : undefined;
-    if (typeof notes !== 'string' || notes === '') {
-      throw new InvalidInputError('notes', 'notes must be the text of the meeting notes.');
-    }
-    const duplicate = this.ingested.some((earlier) => Buffer.from(earlier).equals(Buffer.from(body)));
-    if (!duplicate) this.ingested.push(body);
-    return {
-      outcome: duplicate ? ('duplicate' as const) : ('ingested' as const),
-      meetingId: 'mtg_fake_0001',
-      items: duplicate ? 0 : notes.split('\n').filter((line) => line.startsWith('- ')).length,
-      wrapupAt: duplicate ? null : '2026-11-13T09:00:00.000Z',
-    };
+    this.ingested.push(request);
+    return this.webhookAnswer;
   }
 
   async previewAction(token: string): Promise<ActionOutcome> {

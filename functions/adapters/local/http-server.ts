@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
-import { InvalidInputError } from '../../domain/errors';
 import { decodePathSegment, parseActionPath } from '../../domain/links/action-path';
 import type { LinkAction } from '../../domain/render/inputs';
 import {
@@ -18,6 +17,7 @@ import {
   PAGE_HEADERS,
 } from '../../domain/render/pages';
 import { WEBHOOK_MAX_BYTES } from '../../use-cases/ingest-webhook';
+import { tooLarge, type WebhookRequest, type WebhookResponse, webhookPreflight } from '../../use-cases/receive-webhook';
 import type { OutboxEntry } from './outbox-mailer';
 
 export interface ActionItemView {
@@ -44,10 +44,8 @@ export type ActionOutcome =
 
 /** What the local HTTP server needs from the application; the server itself knows no store and no token format. */
 export interface LocalApp {
-  /** Raw JSON body bytes; the app validates them (zod) and throws InvalidInputError(field, message) on bad input. */
-  ingestWebhook(
-    body: Uint8Array,
-  ): Promise<{ outcome: 'ingested' | 'duplicate'; meetingId: string; items: number; wrapupAt: string | null }>;
+  /** The webhook's headers and raw body bytes → the answer to send (receiveWebhook: signature, replays, ingest). */
+  receiveWebhook(request: WebhookRequest): Promise<WebhookResponse>;
   /** GET: shows a confirm page, changes nothing. */
   previewAction(token: string): Promise<ActionOutcome>;
   /** POST from the confirm page. */
@@ -203,38 +201,27 @@ function allowMethods(response: ServerResponse, method: string, allowed: string[
 }
 
 async function receiveWebhook(app: LocalApp, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  if (!isJson(request.headers['content-type'])) {
-    sendJson(response, 415, { error: 'Content-Type must be application/json' });
+  const refused = webhookPreflight(request.headers);
+  if (refused !== null) {
+    sendJson(response, refused.status, refused.body);
     return;
   }
   const body = await readBody(request, maxWebhookBytes);
   if (body === null) {
     // The rest of the body is never read: answer, then close, rather than buffer what we will refuse anyway.
     response.setHeader('Connection', 'close');
-    sendJson(response, 413, { error: `The body is larger than ${maxWebhookBytes} bytes` });
+    const answer = tooLarge();
+    sendJson(response, answer.status, answer.body);
     return;
   }
+  let answer: WebhookResponse;
   try {
-    const result = await app.ingestWebhook(body);
-    sendJson(response, 202, {
-      outcome: result.outcome,
-      meetingId: result.meetingId,
-      items: result.items,
-      wrapupAt: result.wrapupAt,
-    });
+    answer = await app.receiveWebhook({ headers: request.headers, body });
   } catch (error) {
-    if (error instanceof InvalidInputError) {
-      sendJson(response, 400, { error: error.message, field: error.field });
-      return;
-    }
-    console.error('followthrough http: webhook failed', error);
-    sendJson(response, 500, { error: 'internal error' });
+    answer = { status: 500, body: { error: 'internal error' }, cause: error };
   }
-}
-
-function isJson(contentType: string | undefined): boolean {
-  const mediaType = contentType?.split(';', 1)[0]?.trim().toLowerCase();
-  return mediaType === 'application/json';
+  if (answer.status === 500) console.error('followthrough http: webhook failed', answer.cause);
+  sendJson(response, answer.status, answer.body);
 }
 
 /** The body, or null as soon as it grows past `limit` (a declared Content-Length over it is refused unread). */

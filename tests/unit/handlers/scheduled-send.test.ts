@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createScheduledSendLambda, scheduledInvocationSchema } from '../../../functions/handlers/scheduled-send';
 import { ingestEmail } from '../../../functions/use-cases/ingest-email';
@@ -71,11 +72,69 @@ describe('the scheduled-send handler', () => {
     expect((await world.store.getMeeting(wrapupFiring.job.meetingId))?.wrapupSentAt).toBe('2026-11-12T21:30:04.000Z');
   });
 
-  it('sends once when Scheduler delivers the same firing twice', async () => {
+  /** The SendRawEmail commands SES received, in the fields that say who got what, in recipient order. */
+  const sendRawEmails = async () =>
+    (await world.sentMail())
+      .map(({ input, email }) => ({
+        Source: input.Source,
+        Destinations: input.Destinations,
+        ConfigurationSetName: input.ConfigurationSetName,
+        kind: email.headers.find((h) => h.key === 'x-followthrough-kind')?.value,
+      }))
+      .sort((a, b) => String(a.Destinations).localeCompare(String(b.Destinations)));
+
+  const oneWrapupEach = [dana, marcus].map((to) => ({
+    Source: 'notes@followthrough.example',
+    Destinations: [to],
+    ConfigurationSetName: AWS.configurationSet,
+    kind: 'wrapup',
+  }));
+
+  it('[R22] sends once when Scheduler delivers the same firing twice', async () => {
     await handler(wrapupFiring, lambdaContext());
     await handler(wrapupFiring, lambdaContext());
 
-    expect(await world.sentMail()).toHaveLength(2);
+    expect(await sendRawEmails()).toEqual(oneWrapupEach);
+  });
+
+  it('[R22] sends once when the two deliveries of a firing run at the same time', async () => {
+    // Powertools refuses the second while the first is in progress (Lambda retries it later, to the stored result).
+    const runs = await Promise.allSettled([
+      handler(wrapupFiring, lambdaContext()),
+      handler(wrapupFiring, lambdaContext()),
+    ]);
+
+    expect(runs.filter((run) => run.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+    expect(await sendRawEmails()).toEqual(oneWrapupEach);
+  });
+
+  it('[R22] sends once when a firing comes back without its idempotency record (another scheduled time)', async () => {
+    // A redrive from the on-failure queue, or a schedule re-created by hand: Powertools sees a new key, and the
+    // meeting's wrap-up mark and each mail's outbox record are what stop it.
+    await handler(wrapupFiring, lambdaContext());
+    world.clock.set('2026-11-12T23:00:00Z');
+
+    await handler({ ...wrapupFiring, scheduledTime: '2026-11-12T23:00:00Z' }, lambdaContext());
+
+    expect(await sendRawEmails()).toEqual(oneWrapupEach);
+  });
+
+  it('[R22] sends only the missing mail when a delivery that failed half-way is delivered again', async () => {
+    let calls = 0;
+    world.sesMock.on(SendRawEmailCommand).callsFake(async () => {
+      calls += 1;
+      if (calls === 2) throw new Error('socket hang up');
+      return { MessageId: `0102019a-test-${calls}-000000` };
+    });
+    await expect(handler(wrapupFiring, lambdaContext())).rejects.toThrow('socket hang up');
+
+    await handler(wrapupFiring, lambdaContext());
+
+    // Three calls: the first attendee's mail, the one that failed, and its retry; the first is not sent again.
+    const destinations = world.sesMock.commandCalls(SendRawEmailCommand).map((call) => call.args[0].input.Destinations);
+    expect(destinations).toHaveLength(3);
+    expect(destinations[2]).toEqual(destinations[1]);
+    expect(new Set(destinations.map(String))).toEqual(new Set([dana, marcus]));
   });
 
   it('runs a weekly schedule every week: each firing has its own scheduled time', async () => {

@@ -65,7 +65,7 @@ describe('action links from the emails', () => {
   });
 
   describe('opening a link (GET)', () => {
-    it('asks to confirm the action and changes nothing', async () => {
+    it('[R19] asks to confirm the action and changes nothing', async () => {
       const before = await item(1);
 
       const outcome = await previewLinkAction(world.deps, doneLinks[0] ?? '');
@@ -200,7 +200,7 @@ describe('action links from the emails', () => {
   });
 
   describe('links that do not work', () => {
-    it('refuses a token whose payload was altered, with 400, and changes no item', async () => {
+    it('[R18] refuses a token whose payload was altered, with 400, and changes no item', async () => {
       const [body = '', signature = ''] = (doneLinks[0] ?? '').split('.');
       const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { s: number };
       const forged = `${Buffer.from(JSON.stringify({ ...payload, s: 2 })).toString('base64url')}.${signature}`;
@@ -211,14 +211,14 @@ describe('action links from the emails', () => {
       expect([(await item(1)).status, (await item(2)).status]).toEqual(['open', 'open']);
     });
 
-    it('refuses a token cut short on the way, with 400', async () => {
+    it('[R18] refuses a token cut short on the way, with 400', async () => {
       const outcome = await applyLinkAction(world.deps, (doneLinks[0] ?? '').slice(0, -10));
 
       expect(outcome).toMatchObject({ ok: false, status: 400 });
       expect((await item(1)).status).toBe('open');
     });
 
-    it('refuses a link more than 30 days old, with 410', async () => {
+    it('[R18] refuses a link more than 30 days old, with 410', async () => {
       world.clock.set('2026-12-13T22:00:00Z');
 
       const outcome = await applyLinkAction(world.deps, doneLinks[0] ?? '');
@@ -233,7 +233,7 @@ describe('action links from the emails', () => {
       expect(await applyLinkAction(world.deps, doneLinks[0] ?? '')).toMatchObject({ ok: true, state: 'applied' });
     });
 
-    it('refuses a link signed for someone who was not at the 1:1, with 403', async () => {
+    it('[R18] refuses a link signed for someone who was not at the 1:1, with 403', async () => {
       const outcome = await applyLinkAction(world.deps, link('done', { recipient: priya }));
 
       expect(outcome).toMatchObject({ ok: false, status: 403 });
@@ -248,14 +248,14 @@ describe('action links from the emails', () => {
       });
     });
 
-    it('takes a link signed with the previous key, which still verifies after a rotation', async () => {
+    it('[R18] takes a link signed with the previous key, which still verifies after a rotation', async () => {
       const outcome = await applyLinkAction(world.deps, link('done', { key: previousKey }));
 
       expect(outcome).toMatchObject({ ok: true, state: 'applied' });
       expect((await item(1)).status).toBe('done');
     });
 
-    it('refuses a link whose key is no longer configured, with 400', async () => {
+    it('[R18] refuses a link whose key is no longer configured, with 400', async () => {
       const retired = { ...world.deps, signingKeys: [currentKey] };
 
       const outcome = await applyLinkAction(retired, link('done', { key: previousKey }));

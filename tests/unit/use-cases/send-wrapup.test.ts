@@ -60,11 +60,37 @@ describe('the scheduled wrap-up', () => {
     ]);
   });
 
-  it('sends nothing more when the schedule fires a second time', async () => {
+  it('[R22] sends nothing more when the schedule fires a second time', async () => {
     await handler({ kind: 'wrapup', meetingId });
     await handler({ kind: 'wrapup', meetingId });
 
-    expect(await world.outbox()).toHaveLength(2);
+    expect((await world.outbox()).map((m) => m.to).sort()).toEqual([[leo], [priya]]);
+  });
+
+  it('[R22] sends one wrap-up per attendee when two ticks run the same due schedule at once', async () => {
+    const now = world.clock.now();
+
+    const [first, second] = await Promise.all([
+      world.deps.scheduler.runDue(now, handler),
+      world.deps.scheduler.runDue(now, handler),
+    ]);
+
+    // Both ticks found the schedule due and ran it: the outbox record and the mailer keep it to one mail each.
+    expect([first, second].map((ran) => ran.map((s) => s.name))).toEqual([
+      [`wrapup-${meetingId}`],
+      [`wrapup-${meetingId}`],
+    ]);
+    expect((await world.outbox()).map((m) => m.to).sort()).toEqual([[leo], [priya]]);
+  });
+
+  it('[R22] sends one wrap-up per attendee when the schedules are run again after they ran', async () => {
+    await world.deps.scheduler.runDue(world.clock.now(), handler);
+    world.clock.set('2026-11-17T22:20:00Z');
+
+    await world.deps.scheduler.runDue(world.clock.now(), handler);
+    await handler({ kind: 'wrapup', meetingId });
+
+    expect((await world.outbox()).map((m) => m.to).sort()).toEqual([[leo], [priya]]);
   });
 
   it('sends only the missing one when a first run stopped after the first attendee', async () => {

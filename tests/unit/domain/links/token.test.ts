@@ -86,13 +86,13 @@ describe('verifyLink: key rotation', () => {
     expect(verifyLink(token, [K2, K1], NOW)).toEqual({ ok: true, claims });
   });
 
-  it('refuses a link whose key is no longer listed', () => {
+  it('[R18] refuses a link whose key is no longer listed', () => {
     const token = signLink(claims, K1);
 
     expect(verifyLink(token, [K2], NOW)).toEqual({ ok: false, reason: 'unknown-key' });
   });
 
-  it('refuses a link that names a listed key but was signed with another secret', () => {
+  it('[R18] refuses a link that names a listed key but was signed with another secret', () => {
     const token = signLink(claims, { id: 'k2', secret: K1.secret });
 
     expect(verifyLink(token, [K2], NOW)).toEqual({ ok: false, reason: 'bad-signature' });
@@ -100,14 +100,14 @@ describe('verifyLink: key rotation', () => {
 });
 
 describe('verifyLink: tampering', () => {
-  it('refuses a payload edited to another item, keeping the old signature', () => {
+  it('[R18] refuses a payload edited to another item, keeping the old signature', () => {
     const [, signature] = signLink(claims, K1).split('.');
     const forged = encodePart({ k: 'k1', a: 'done', m: claims.meetingId, s: 3, r: claims.recipient, e: IN_30_DAYS });
 
     expect(verifyLink(`${forged}.${signature}`, [K1], NOW)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
-  it('refuses a payload edited to a later expiry', () => {
+  it('[R18] refuses a payload edited to a later expiry', () => {
     const [body, signature] = signLink({ ...claims, expiresAt: IN_30_DAYS }, K1).split('.');
     const payload = decodePart(body ?? '') as Record<string, unknown>;
     const forged = encodePart({ ...payload, e: IN_30_DAYS + 365 * 86_400 });
@@ -115,7 +115,28 @@ describe('verifyLink: tampering', () => {
     expect(verifyLink(`${forged}.${signature}`, [K1], NOW)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
-  it('refuses a signature with one character changed', () => {
+  it('[R18] refuses a payload edited to another recipient, keeping the old signature', () => {
+    const [body, signature] = signLink(claims, K1).split('.');
+    const forged = encodePart({ ...(decodePart(body ?? '') as object), r: 'dana.whitfield@northwind.example' });
+
+    expect(verifyLink(`${forged}.${signature}`, [K1], NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('[R18] refuses a payload edited to another action, keeping the old signature', () => {
+    const [body, signature] = signLink(claims, K1).split('.');
+    const forged = encodePart({ ...(decodePart(body ?? '') as object), a: 'drop' });
+
+    expect(verifyLink(`${forged}.${signature}`, [K1], NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('[R18] refuses a payload edited to name another listed key', () => {
+    const [body, signature] = signLink(claims, K1).split('.');
+    const forged = encodePart({ ...(decodePart(body ?? '') as object), k: 'k2' });
+
+    expect(verifyLink(`${forged}.${signature}`, [K1, K2], NOW)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('[R18] refuses a signature with one character changed', () => {
     const [body, signature = ''] = signLink(claims, K1).split('.');
 
     expect(verifyLink(`${body}.${flipChar(signature, 5)}`, [K1], NOW)).toEqual({
@@ -124,7 +145,7 @@ describe('verifyLink: tampering', () => {
     });
   });
 
-  it('refuses the signature of another link', () => {
+  it('[R18] refuses the signature of another link', () => {
     const [body] = signLink(claims, K1).split('.');
     const [, other] = signLink({ ...claims, action: 'drop' }, K1).split('.');
 
@@ -151,13 +172,13 @@ describe('verifyLink: expiry', () => {
     expect(verifyLink(token, [K1], new Date((IN_30_DAYS - 1) * 1000)).ok).toBe(true);
   });
 
-  it('refuses a link at the second it expires', () => {
+  it('[R18] refuses a link at the second it expires', () => {
     const token = signLink(claims, K1);
 
     expect(verifyLink(token, [K1], new Date(IN_30_DAYS * 1000))).toEqual({ ok: false, reason: 'expired' });
   });
 
-  it('says bad-signature rather than expired for a forged expired link', () => {
+  it('[R18] says bad-signature rather than expired for a forged expired link', () => {
     const [, signature] = signLink(claims, K1).split('.');
     const forged = encodePart({ k: 'k1', a: 'drop', m: claims.meetingId, s: 2, r: claims.recipient, e: 1 });
 
