@@ -2,7 +2,15 @@ import { BedrockRuntimeClient, ConverseCommand, ThrottlingException } from '@aws
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BedrockExtractor } from '../../functions/adapters/aws/bedrock-extractor';
-import { extractorFromEnv, once, readLinkKeys, readWebhookSecret } from '../../functions/aws-wiring';
+import {
+  awsIdempotencyClient,
+  awsRetry,
+  extractorFromEnv,
+  once,
+  readLinkKeys,
+  readWebhookSecret,
+} from '../../functions/aws-wiring';
+import { AWS_ENV } from '../../functions/config/aws-env';
 import { parseEmail } from '../../functions/domain/email/parse-email';
 import { readNotes } from '../../functions/domain/email/read-notes';
 import { rulesExtractor } from '../../functions/domain/extraction/rules-extractor';
@@ -75,6 +83,16 @@ describe('the AWS wiring', () => {
       await expect(invoke()).rejects.toThrow(names);
     },
   );
+});
+
+describe('the retries of the AWS clients', () => {
+  it('[R24] gives the clients it builds the standard retry mode with four attempts, not the SDK default of three', async () => {
+    const { client } = awsIdempotencyClient({ [AWS_ENV.idempotencyTable]: 'idempotency' });
+
+    expect(awsRetry).toEqual({ retryMode: 'standard', maxAttempts: 4 });
+    expect(await client.config.retryStrategy()).toMatchObject({ mode: 'standard' });
+    expect(await client.config.maxAttempts()).toBe(4);
+  });
 });
 
 describe('the extractor of the ingest functions', () => {
