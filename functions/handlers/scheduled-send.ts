@@ -60,10 +60,11 @@ export interface ScheduledSendLambdaDeps {
 
 /**
  * The Lambda around it. Scheduler delivers at least once, so each firing runs once (Powertools Idempotency keyed on
- * schedule ARN + scheduled time); inside, each mail is also sent once by its ref (sendOnce), which covers a retry
- * after a crash half-way through a weekly digest's recipients. A failure throws: Scheduler invokes the
- * function asynchronously, so Lambda retries it twice and then puts the event on the function's on-failure queue
- * (Scheduler's own dead-letter queue takes what it could not hand to Lambda at all); both have an alarm.
+ * schedule ARN + scheduled time); inside, each mail is also sent once by its outbox record (sendOnce), which covers
+ * a retry after a crash half-way through a weekly digest's recipients, and a redrive that Powertools sees as new.
+ * A failure throws: Scheduler invokes the function asynchronously, so Lambda retries it twice and then puts the
+ * event on the function's on-failure queue (Scheduler's own dead-letter queue takes what it could not hand to
+ * Lambda at all); both have an alarm.
  */
 export function createScheduledSendLambda(deps: ScheduledSendLambdaDeps) {
   const log = deps.logger ?? defaultLogger;
