@@ -94,7 +94,11 @@ export async function awsOutgoingDeps(env: NodeJS.ProcessEnv): Promise<OutgoingD
   const config = await appConfig(env, aws.linkKeysSecret);
   return {
     store: store(config),
-    mailer: new SesMailer({ client: new SESClient(awsRetry), configurationSet: aws.sesConfigurationSet, clock: wallClock }),
+    mailer: new SesMailer({
+      client: new SESClient(awsRetry),
+      configurationSet: aws.sesConfigurationSet,
+      clock: wallClock,
+    }),
     clock: wallClock,
     config,
     signingKeys: parseSigningKeys(config.linkKeys),
