@@ -20,8 +20,8 @@ export interface SendWeeklyResult {
 /**
  * One person's weekly mail, fired by their weekly schedule (their day and time, their time zone).
  *
- * 1. Every open item they own across all their series — one Query on the owner index — overdue first. Nothing
- *    open, no mail.
+ * 1. Every open item they own across all their series — one Query on the owner index — overdue first; an item of
+ *    a series they are not a member of (handed to them by address) is left out. Nothing open, no mail.
  * 2. A manager (the author of the notes of two or more series) also gets the roll-up: per report, the open,
  *    overdue and stalled counts and the oldest open item — the series read a page at a time, one Query each.
  */
@@ -37,15 +37,21 @@ async function sendOwnItems(
   person: PersonRecord,
   today: string,
 ): Promise<SendWeeklyResult['weekly']> {
-  const owned = (await deps.store.listItemsByOwner({ owner: person.address, openOnly: true })).filter((item) =>
+  const listed = (await deps.store.listItemsByOwner({ owner: person.address, openOnly: true })).filter((item) =>
     isListed(item, today),
   );
-  if (owned.length === 0) return 'nothing-open';
+  if (listed.length === 0) return 'nothing-open';
   const series = new Map<string, Series>();
-  for (const id of new Set(owned.map((item) => item.seriesId))) {
+  for (const id of new Set(listed.map((item) => item.seriesId))) {
     const found = await deps.store.getSeries(id);
     if (found !== null) series.set(id, found);
   }
+  // A reply can hand an item to anyone by address ("2 owner pat@…"), and the owner index then lists it as theirs;
+  // but what a 1:1 agreed is mailed only to the people who were in it.
+  const owned = listed.filter((item) =>
+    series.get(item.seriesId)?.members.some((member) => member.address.toLowerCase() === person.address.toLowerCase()),
+  );
+  if (owned.length === 0) return 'nothing-open';
   const items = numbered(
     owned
       .map((item) => ({

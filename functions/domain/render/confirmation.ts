@@ -1,6 +1,6 @@
 import Mustache from 'mustache';
 import { confirmationHtml } from '../../../templates/compiled/confirmation';
-import { collapseWhitespace, countOf, firstName } from './format';
+import { collapseWhitespace, countOf, firstName, headerText } from './format';
 import type { ConfirmationInput, RenderedMail } from './inputs';
 import {
   type CommandsView,
@@ -27,7 +27,8 @@ const copy = {
 /** The answer to a reply with commands: what changed, what was not changed and why, what was not understood. */
 export function renderConfirmationMail(input: ConfirmationInput): RenderedMail {
   const about = collapseWhitespace(input.about);
-  const subject = `${input.applied.length === 0 ? 'Nothing changed' : 'Updated'}: ${about}`;
+  // `about` quotes the subject of the mail replied to, whose names came from the notes: it goes into a header.
+  const subject = headerText(`${input.applied.length === 0 ? 'Nothing changed' : 'Updated'}: ${about}`);
   const refused = input.refused.map((entry) => ({ line: collapseWhitespace(entry.line), reason: entry.reason }));
   const notUnderstood = input.notUnderstood.map(collapseWhitespace);
   const groups: GroupView[] =

@@ -30,15 +30,18 @@ export function formatShortDate(date: CalendarDate, contextYear?: number): strin
   return contextYear === undefined || contextYear === date.year ? label : `${label} ${date.year}`;
 }
 
-/** The name people know someone by, or their address when the email named no one. */
+/**
+ * The name people know someone by, or their address when the email named no one. A name is a header's words
+ * (a From, a To, a webhook's attendee), and it goes back into headers (subjects, To): headerText's one clean line.
+ */
 export function displayName(person: Person): string {
-  const name = person.name === null ? '' : collapseWhitespace(person.name);
+  const name = person.name === null ? '' : headerText(person.name);
   return name === '' ? person.address : name;
 }
 
 /** "Marcus" from "Marcus Reid" and from the directory form "Reid, Marcus"; the address when there is no name. */
 export function firstName(person: Person): string {
-  const name = person.name === null ? '' : collapseWhitespace(person.name);
+  const name = person.name === null ? '' : headerText(person.name);
   if (name === '') return person.address;
   const comma = name.indexOf(',');
   const given = comma === -1 ? name : name.slice(comma + 1).trim();
@@ -48,6 +51,27 @@ export function firstName(person: Person): string {
 /** Notes arrive with hard-wrapped lines and tabs; one line of text per field keeps both parts of a mail tidy. */
 export function collapseWhitespace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Subjects and display names longer than this are cut: no client shows more, and folding a huge header helps no one. */
+export const MAX_HEADER_TEXT = 200;
+
+// C0 and C1 controls (CR, LF, NUL, ESC, NEL…) and U+2028/2029 end a line somewhere, which in a header starts a header
+// of the data's choosing (Bcc); the bidi overrides and isolates make a subject show as something else.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters it exists to find.
+const HEADER_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+/**
+ * Text for a header line of a mail we send (a subject, a display name), from words people typed or a mail carried:
+ * one line, no control character, whitespace runs collapsed, at most `max` characters (cut between characters,
+ * never inside a surrogate pair, and marked with "…").
+ */
+export function headerText(text: string, max = MAX_HEADER_TEXT): string {
+  const line = collapseWhitespace(text.replace(HEADER_UNSAFE, ' '));
+  const characters = Array.from(line);
+  if (characters.length <= max) return line;
+  const kept = characters.slice(0, max - 1).join('');
+  return `${kept.trimEnd()}…`;
 }
 
 const longWeekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;

@@ -1,7 +1,7 @@
 import Mustache from 'mustache';
 import { FollowthroughError } from '../errors';
 import type { Person, StoredItem } from '../model';
-import { collapseWhitespace, countOf, displayName, formatIsoDate } from './format';
+import { collapseWhitespace, countOf, displayName, formatIsoDate, headerText } from './format';
 import type { LinkAction, LinkFor, ListedItem, RenderedMail } from './inputs';
 
 /*
@@ -267,9 +267,12 @@ export interface ItemMailView {
 
 /** Fills a compiled template that includes _intro, _groups, _notices and _footer, and writes the same copy as text. */
 export function renderItemMail(template: string, view: ItemMailView): RenderedMail {
+  // Names in a subject come from the notes; the subject goes into a header, where a line break would write another.
+  const subject = headerText(view.subject);
   const html = Mustache.render(template, {
     ...view,
-    title: view.subject,
+    subject,
+    title: subject,
     hasNotices: view.notices.length > 0,
   });
   const text = [
@@ -279,7 +282,7 @@ export function renderItemMail(template: string, view: ItemMailView): RenderedMa
     ...view.notices.flatMap((notice) => [notice, '']),
     ...footerText(view.footer),
   ];
-  return { subject: view.subject, html, text: text.join('\n') };
+  return { subject, html, text: text.join('\n') };
 }
 
 /** Both parts of a mail start with the same heading; the text part underlines it. */

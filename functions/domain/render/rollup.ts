@@ -7,6 +7,7 @@ import {
   firstName,
   formatIsoDate,
   formatShortDate,
+  headerText,
   mondayOf,
   parseCalendarDate,
 } from './format';
@@ -48,7 +49,7 @@ export function renderRollupMail(input: RollupInput): RenderedMail {
           total((r) => r.open),
           'open item',
         )}, ${total((r) => r.overdue)} overdue, ${total((r) => r.stalled)} stalled.`;
-  const subject = `Team roll-up — week of ${week}`;
+  const subject = headerText(`Team roll-up — week of ${week}`);
   const intro: IntroView = {
     heading: 'Team roll-up',
     date: `week of ${week}`,

@@ -88,13 +88,13 @@ describe('composeMime', () => {
 
   it('refuses a header value with a line break', async () => {
     // Prepare
-    const mail = confirmationMail({ headers: { 'In-Reply-To': '<a@b>\r\nBcc: leak@elsewhere.example' } });
+    const mail = confirmationMail({ headers: { 'X-Followthrough-Meeting': 'mtg_1\r\nBcc: leak@elsewhere.example' } });
 
     // Act
     const composing = composeMime(mail, { date: sentAt, messageId });
 
     // Assess
-    await expect(composing).rejects.toThrow(/refusing header "In-Reply-To"/);
+    await expect(composing).rejects.toThrow(/refusing header "X-Followthrough-Meeting"/);
   });
 
   it('refuses a header name that is not letters, digits and dashes', async () => {
