@@ -2,7 +2,24 @@ import { type LocalApp, startHttpServer } from './adapters/local/http-server';
 import { startSmtpInbox } from './adapters/local/smtp-inbox';
 import { ENV } from './config/env';
 import { InvalidInputError } from './domain/errors';
+import type { IngestResult } from './use-cases/ingest-email';
 import { type LocalStack, openLocalStack } from './wiring';
+
+/** An ingest outcome as one log line: ids and fixed reasons, never an address or a subject (issue 7, R26). */
+function outcomeLine(result: IngestResult): string {
+  switch (result.outcome) {
+    case 'ingested':
+    case 'duplicate':
+    case 'unverified':
+      return `${result.outcome} (meeting ${result.meeting.id})`;
+    case 'ignored':
+    case 'dropped':
+    case 'reply-refused':
+      return `${result.outcome} (${result.reason})`;
+    case 'reply':
+      return `reply to ${result.repliedRef}: ${result.applied.length} changed, ${result.refused.length} refused`;
+  }
+}
 
 export interface ServeOptions {
   dataDir: string;
@@ -34,6 +51,8 @@ export async function startLocalServers(options: ServeOptions) {
       previewAction: (token) => app().previewAction(token),
       applyAction: (token) => app().applyAction(token),
       undoAction: (token) => app().undoAction(token),
+      previewUnsubscribe: (token) => app().previewUnsubscribe(token),
+      applyUnsubscribe: (token, request) => app().applyUnsubscribe(token, request),
       listOutbox: () => app().listOutbox(),
       readOutboxMessage: (name) => app().readOutboxMessage(name),
     },
@@ -48,15 +67,20 @@ export async function startLocalServers(options: ServeOptions) {
   const smtp = await startSmtpInbox({
     port: options.smtpPort,
     host: '127.0.0.1',
-    onMessage: async (raw, envelope) => {
+    onMessage: async (raw) => {
       try {
         const result = await stack.ingestEmail(raw);
-        log(`smtp: mail from ${envelope.from ?? 'unknown'}: ${result.outcome}`);
+        log(`smtp: mail received: ${outcomeLine(result)}`);
       } catch (error) {
         // The mail was accepted and its bytes are kept; unreadable input is the sender's, not a retry case.
         if (error instanceof InvalidInputError)
-          log(`smtp: mail from ${envelope.from ?? 'unknown'} refused: ${error.message}`);
-        else throw error;
+          log(`smtp: mail refused: ${error.message}`);
+        else {
+          // Ours: a dead letter to retry by hand, and a temporary failure for the client, which may retry too.
+          const letter = await stack.deadLetters.ingestFailed('smtp', raw, error);
+          log(`smtp: ingest failed, kept as ${letter.id} (followthrough retry ${letter.id})`);
+          throw error;
+        }
       }
     },
   }).catch(async (error: unknown) => {
@@ -69,7 +93,7 @@ export async function startLocalServers(options: ServeOptions) {
   const tick = () => {
     running = running
       .then(async () => {
-        const ran = await stack.scheduler.runDue(stack.deps.clock.now(), stack.runScheduledJob);
+        const ran = await stack.deadLetters.runDueSchedules(stack.deps.clock.now());
         for (const schedule of ran) log(`schedule ${schedule.name}: ${schedule.state}`);
       })
       .catch((error: unknown) => log(`schedules: ${error instanceof Error ? error.message : String(error)}`));

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import PostalMime from 'postal-mime';
 import { DynamoDbStore } from './adapters/aws/dynamodb-store';
 import { ensureTable } from './adapters/aws/dynamodb-table';
+import { DeadLetterFolder } from './adapters/local/dead-letter-folder';
 import { startDynalite } from './adapters/local/dynalite-server';
 import { FileClock } from './adapters/local/file-clock';
 import { FileRawMailArchive } from './adapters/local/file-raw-mail';
@@ -13,12 +14,16 @@ import type { LocalApp } from './adapters/local/http-server';
 import { createLocalDynamoClient } from './adapters/local/local-dynamodb-client';
 import { listOutbox, OutboxMailer } from './adapters/local/outbox-mailer';
 import { type Config, ENV, LOCAL_DEFAULTS, loadConfig } from './config/env';
+import { ANY_SENDER_DOMAIN } from './domain/email/allowed-senders';
 import { parseSigningKeys } from './domain/links/token';
 import { isWebhookSecret } from './domain/webhook-signature';
 import { createScheduledSendHandler } from './handlers/scheduled-send';
+import { localDeadLetters } from './local-dead-letters';
 import type { Clock } from './ports/clock';
 import { applyLinkAction, previewLinkAction, undoLinkAction } from './use-cases/apply-link-action';
+import { applyUnsubscribe, previewUnsubscribe } from './use-cases/apply-unsubscribe';
 import { type IngestDeps, ingestEmail } from './use-cases/ingest-email';
+import { ingestWebhookNotes } from './use-cases/ingest-webhook';
 import { receiveWebhook } from './use-cases/receive-webhook';
 
 /** Where the embedded stack keeps its state, under one data dir. */
@@ -30,6 +35,8 @@ function localPaths(dataDir: string) {
     schedules: join(dataDir, 'schedules.json'),
     clock: join(dataDir, 'clock.json'),
     secrets: join(dataDir, 'secrets.json'),
+    /** Dead letters: what failed for good, one JSON file each (`followthrough failed`, `followthrough retry`). */
+    failed: join(dataDir, 'failed'),
   };
 }
 
@@ -59,9 +66,11 @@ export async function openLocalStack(
     ...LOCAL_DEFAULTS,
     linkKeys: env[ENV.linkKeys] ?? localLinkKeys(paths.secrets),
   });
-  const config: Config & { webhookSecret: string } = {
+  const config: Config & { webhookSecret: string; allowedSenderDomains: readonly string[] } = {
     ...loaded,
     webhookSecret: loaded.webhookSecret ?? localWebhookSecret(dataDir, env),
+    // With no SES verdicts to go on, the local stack takes mail from any domain unless told otherwise (issue 7).
+    allowedSenderDomains: loaded.allowedSenderDomains ?? [ANY_SENDER_DOMAIN],
   };
   const signingKeys = parseSigningKeys(config.linkKeys);
   const server = await startDynalite({ path: paths.dynamodb });
@@ -83,13 +92,31 @@ export async function openLocalStack(
   const archive = new FileRawMailArchive(paths.raw);
   const deps: IngestDeps = { store, scheduler, archive, clock, mailer, config, signingKeys };
   const runScheduledJob = createScheduledSendHandler(deps);
+  const deadLetters = localDeadLetters({
+    folder: new DeadLetterFolder(paths.failed),
+    scheduler,
+    archive,
+    clock,
+    runScheduledJob,
+    ingestMail: (raw) => ingestEmail(deps, raw, { senderVerified: true }),
+    ingestNotes: (body) => ingestWebhookNotes(deps, body),
+  });
   const app: LocalApp = {
     // Senders sign with the time it is, whatever `tick` did to the stack's clock.
-    receiveWebhook: (request) =>
-      receiveWebhook({ ...deps, webhookSecret: config.webhookSecret, signatureClock: wallClock }, request),
+    receiveWebhook: async (request) => {
+      const response = await receiveWebhook(
+        { ...deps, webhookSecret: config.webhookSecret, signatureClock: wallClock },
+        request,
+      );
+      // A 500 is ours and comes after the signature check: the body is kept as a dead letter for `retry`.
+      if (response.status === 500) await deadLetters.ingestFailed('webhook', request.body, response.cause);
+      return response;
+    },
     previewAction: (token) => previewLinkAction(deps, token),
     applyAction: (token) => applyLinkAction(deps, token),
     undoAction: (token) => undoLinkAction(deps, token),
+    previewUnsubscribe: (token) => previewUnsubscribe(deps, token),
+    applyUnsubscribe: (token, request) => applyUnsubscribe(deps, token, request),
     listOutbox: () => listOutbox(paths.outbox),
     readOutboxMessage: async (name) => {
       const entry = (await listOutbox(paths.outbox)).find((e) => basename(e.file) === name);
@@ -108,8 +135,10 @@ export async function openLocalStack(
     mailer,
     archive,
     runScheduledJob,
+    deadLetters,
     app,
-    ingestEmail: (raw: Uint8Array) => ingestEmail(deps, raw),
+    // Mail given to the CLI or the local SMTP inbox has no SES verdicts: it is taken as its From says (issue 7).
+    ingestEmail: (raw: Uint8Array) => ingestEmail(deps, raw, { senderVerified: true }),
     /** What the outbox mailer has sent, oldest first. */
     listOutbox: () => listOutbox(paths.outbox),
     async close() {

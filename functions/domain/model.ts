@@ -65,8 +65,11 @@ export interface Meeting extends MeetingFacts {
   /** Where the raw bytes were archived before anything else happened. */
   rawKey: string;
   receivedAt: string;
-  /** pending while an ingest is writing; complete once items and the wrap-up schedule exist. */
-  state: 'pending' | 'complete';
+  /**
+   * pending while an ingest is writing; complete once items and the wrap-up schedule exist. unverified: notes whose
+   * sender could not be verified (issue 7, R4), kept with no items, no schedules and no mail, and never completed.
+   */
+  state: 'pending' | 'complete' | 'unverified';
   itemCount: number;
   wrapupSentAt: string | null;
   /** The 1:1 series this meeting belongs to: the same two people, in either order. */

@@ -67,7 +67,10 @@ export interface Page<T> {
  * claim the meeting as pending → put its items → schedule the wrap-up → mark the meeting complete.
  */
 export interface Store {
-  /** Conditional put: stores the meeting as pending unless a meeting with that id exists. */
+  /**
+   * Conditional put: stores the meeting as pending (or unverified, when handed one: that state is final) unless a
+   * meeting with that id exists. An existing unverified or complete meeting is a duplicate; a pending one resumes.
+   */
   claimMeeting(meeting: Meeting): Promise<ClaimResult>;
   /** Puts items that do not exist yet; an existing item (same meeting and seq) is left as it is. */
   putItems(items: StoredItem[]): Promise<void>;

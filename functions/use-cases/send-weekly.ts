@@ -5,6 +5,7 @@ import type { RollupReport } from '../domain/render/inputs';
 import { renderRollupMail } from '../domain/render/rollup';
 import { renderWeeklyMail } from '../domain/render/weekly';
 import { localDate } from '../domain/time';
+import { hasOptedOut, unsubscribeLink } from './apply-unsubscribe';
 import { linksFor, mailRef, type OutgoingDeps, sendOnce } from './outgoing';
 
 /** A person who wrote the notes of at least this many series manages others, and gets the roll-up. */
@@ -12,9 +13,10 @@ export const MANAGER_SERIES = 2;
 
 const SERIES_PAGE = 25;
 
+/** 'opted-out': the person unsubscribed from that mail (RFC 8058 link in every one); nothing went or is recorded. */
 export interface SendWeeklyResult {
-  weekly: 'sent' | 'already-sent' | 'suppressed' | 'nothing-open';
-  rollup: 'sent' | 'already-sent' | 'suppressed' | 'nothing-open' | 'not-a-manager';
+  weekly: 'sent' | 'already-sent' | 'suppressed' | 'opted-out' | 'nothing-open';
+  rollup: 'sent' | 'already-sent' | 'suppressed' | 'opted-out' | 'nothing-open' | 'not-a-manager';
 }
 
 /**
@@ -24,6 +26,7 @@ export interface SendWeeklyResult {
  *    a series they are not a member of (handed to them by address) is left out. Nothing open, no mail.
  * 2. A manager (the author of the notes of two or more series) also gets the roll-up: per report, the open,
  *    overdue and stalled counts and the oldest open item — the series read a page at a time, one Query each.
+ * Each of the two is skipped, before anything is read for it, when the person unsubscribed from it.
  */
 export async function sendWeekly(deps: OutgoingDeps, address: string): Promise<SendWeeklyResult> {
   const person = await deps.store.getPerson(address);
@@ -37,6 +40,7 @@ async function sendOwnItems(
   person: PersonRecord,
   today: string,
 ): Promise<SendWeeklyResult['weekly']> {
+  if (hasOptedOut(person, 'weekly')) return 'opted-out';
   const listed = (await deps.store.listItemsByOwner({ owner: person.address, openOnly: true })).filter((item) =>
     isListed(item, today),
   );
@@ -62,13 +66,21 @@ async function sendOwnItems(
       .sort(byUrgency),
   );
   const who = { address: person.address, name: person.name };
-  const mail = renderWeeklyMail({ person: who, today, items, links: linksFor(deps, person.address) });
+  const unsubscribe = unsubscribeLink(deps, person.address, 'weekly');
+  const mail = renderWeeklyMail({
+    person: who,
+    today,
+    items,
+    links: linksFor(deps, person.address),
+    unsubscribeUrl: unsubscribe.url,
+  });
   return sendOnce(deps, {
     key: mailRef('weekly', person.address, today),
     kind: 'weekly',
     to: who,
     mail,
     items: items.map(({ number, item }) => ({ number, meetingId: item.meetingId, seq: item.seq })),
+    headers: unsubscribe.headers,
   });
 }
 
@@ -77,6 +89,7 @@ async function sendRollup(
   person: PersonRecord,
   today: string,
 ): Promise<SendWeeklyResult['rollup']> {
+  if (hasOptedOut(person, 'rollup')) return 'opted-out';
   const managed: Series[] = [];
   let cursor: string | undefined;
   do {
@@ -110,11 +123,13 @@ async function sendRollup(
   if (reports.every((r) => r.open === 0)) return 'nothing-open';
   reports.sort((a, b) => b.overdue - a.overdue || b.stalled - a.stalled || b.open - a.open);
   const manager = { address: person.address, name: person.name };
+  const unsubscribe = unsubscribeLink(deps, person.address, 'rollup');
   return sendOnce(deps, {
     key: mailRef('rollup', person.address, today),
     kind: 'rollup',
     to: manager,
-    mail: renderRollupMail({ manager, today, reports }),
+    mail: renderRollupMail({ manager, today, reports, unsubscribeUrl: unsubscribe.url }),
+    headers: unsubscribe.headers,
   });
 }
 

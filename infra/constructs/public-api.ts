@@ -75,7 +75,7 @@ export class PublicApi extends Construct {
         Validations.of(route).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
-            'Public by design, authenticated in the function: the webhook verifies a Standard Webhooks HMAC signature over the body (5-minute tolerance), and an action link carries an HMAC-signed, expiring token scoped to one item. People act from their mail without a login.',
+            'Public by design, authenticated in the function: the webhook verifies a Standard Webhooks HMAC signature over the body (5-minute tolerance), an action link carries an HMAC-signed, expiring token scoped to one item, and an unsubscribe link (RFC 8058 one-click, which mail providers POST without a login) one scoped to one person and one kind of digest. People act from their mail without a login.',
         });
       }
     }

@@ -111,7 +111,7 @@ export class ServiceStack extends Stack {
       memorySize: 1024,
     });
     const actionLinks = make('action-links', 'ActionLinks', {
-      description: '/a/{token}: the done, drop and snooze links in every mail',
+      description: '/a/{token}: the done, drop and snooze links in every mail; /u/{token}: unsubscribe from digests',
       settings: appSettings,
       timeout: Duration.seconds(10),
       memorySize: 512,
@@ -153,6 +153,7 @@ export class ServiceStack extends Stack {
     this.api.addRoutes('ActionLinks', actionLinks.lambda, [
       { path: '/a/{token}', methods: [HttpMethod.ANY] },
       { path: '/a/{token}/undo', methods: [HttpMethod.POST] },
+      { path: '/u/{token}', methods: [HttpMethod.ANY] },
     ]);
 
     // CloudWatch alarms and SES event publishing cannot use the AWS-managed SNS key: both topics share one

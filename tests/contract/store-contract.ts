@@ -227,6 +227,17 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       expect(await store.getMeeting(aMeeting().id)).toStrictEqual(aMeeting());
     });
 
+    it('[R4] keeps a meeting claimed as unverified unverified, and reports it claimed again as a duplicate', async () => {
+      // Act
+      const first = await store.claimMeeting(aMeeting({ state: 'unverified', itemCount: 0 }));
+      const again = await store.claimMeeting(aMeeting({ state: 'unverified', itemCount: 0 }));
+
+      // Assess
+      expect(first).toStrictEqual({ outcome: 'claimed' });
+      expect(again).toStrictEqual({ outcome: 'duplicate', meeting: aMeeting({ state: 'unverified', itemCount: 0 }) });
+      expect(await store.getMeeting(aMeeting().id)).toStrictEqual(aMeeting({ state: 'unverified', itemCount: 0 }));
+    });
+
     it('returns null for a meeting id it does not know', async () => {
       // Act
       const meeting = await store.getMeeting('m_0000000000000000');

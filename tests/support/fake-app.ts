@@ -1,7 +1,9 @@
 import { basename } from 'node:path';
 import type { ActionItemView, ActionOutcome, LocalApp } from '../../functions/adapters/local/http-server';
 import type { OutboxEntry } from '../../functions/adapters/local/outbox-mailer';
+import type { OptOutKind } from '../../functions/domain/model';
 import type { LinkAction } from '../../functions/domain/render/inputs';
+import type { UnsubscribePageOutcome } from '../../functions/domain/render/pages';
 import type { WebhookRequest, WebhookResponse } from '../../functions/use-cases/receive-webhook';
 
 export type FakeItemState = 'open' | 'done' | 'dropped' | 'snoozed';
@@ -14,6 +16,12 @@ interface FakeLink {
 }
 
 type Failure = Extract<ActionOutcome, { ok: false }>;
+
+interface FakeSubscriber {
+  kind: OptOutKind;
+  address: string;
+  optedOut: boolean;
+}
 
 const stateAfter: Record<LinkAction, FakeItemState> = { done: 'done', drop: 'dropped', snooze: 'snoozed' };
 
@@ -53,6 +61,7 @@ export const marcusItem: ActionItemView = {
  */
 export class FakeApp implements LocalApp {
   readonly #links = new Map<string, FakeLink>();
+  readonly #subscribers = new Map<string, FakeSubscriber>();
   readonly #failures = new Map<string, Failure>();
   readonly #outbox: { entry: OutboxEntry; html: string | null; text: string | null }[] = [];
   /** Webhook requests that reached the app: headers and body bytes as the server passed them. */
@@ -109,6 +118,30 @@ export class FakeApp implements LocalApp {
     });
   }
 
+  /** An unsubscribe token for one person and kind, subscribed; `optedOut()` reads what the routes made of it. */
+  addSubscriber(
+    token: string,
+    kind: OptOutKind = 'weekly',
+    address = 'marcus.reid@acme-sales.example',
+  ): { optedOut(): boolean } {
+    const subscriber = { kind, address, optedOut: false };
+    this.#subscribers.set(token, subscriber);
+    return { optedOut: () => subscriber.optedOut };
+  }
+
+  async previewUnsubscribe(token: string): Promise<UnsubscribePageOutcome> {
+    return this.#unsubscribe(token, (subscriber) => (subscriber.optedOut ? 'already-unsubscribed' : 'confirm'));
+  }
+
+  async applyUnsubscribe(token: string, request: { resubscribe: boolean }): Promise<UnsubscribePageOutcome> {
+    return this.#unsubscribe(token, (subscriber) => {
+      const wanted = !request.resubscribe;
+      if (subscriber.optedOut === wanted) return wanted ? 'already-unsubscribed' : 'already-subscribed';
+      subscriber.optedOut = wanted;
+      return wanted ? 'unsubscribed' : 'resubscribed';
+    });
+  }
+
   async listOutbox(): Promise<OutboxEntry[]> {
     this.#throwIfCrashed();
     return this.#outbox.map((message) => message.entry);
@@ -128,6 +161,19 @@ export class FakeApp implements LocalApp {
     if (link === undefined) return failures.unknown;
     const state = change(link);
     return { ok: true, state, action: link.action, item: link.item, token, undoable: state === 'applied' };
+  }
+
+  #unsubscribe(
+    token: string,
+    change: (subscriber: FakeSubscriber) => Extract<UnsubscribePageOutcome, { ok: true }>['state'],
+  ): UnsubscribePageOutcome {
+    this.#throwIfCrashed();
+    const failure = this.#failures.get(token);
+    if (failure !== undefined) return failure;
+    const subscriber = this.#subscribers.get(token);
+    if (subscriber === undefined) return failures.tampered;
+    const state = change(subscriber);
+    return { ok: true, state, kind: subscriber.kind, address: subscriber.address };
   }
 
   #throwIfCrashed(): void {

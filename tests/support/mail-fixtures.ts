@@ -21,6 +21,10 @@ export const priya: Person = { address: 'priya.natarajan@acme.example', name: 'P
 
 export const linkFor: LinkFor = (item, action) => `http://127.0.0.1:8787/a/tok-${item.meetingId}-${item.seq}-${action}`;
 
+/** The unsubscribe URL a sender would sign for this recipient and kind of digest. */
+export const unsubscribeUrlFor = (address: string, kind: string): string =>
+  `http://127.0.0.1:8787/u/unsub-${kind}-${address}`;
+
 export const hostile = '<img src=x onerror=alert(1)>';
 
 const meetingIds: Record<string, string> = {
@@ -227,6 +231,7 @@ export function danaDigest(overrides: Partial<DigestInput> = {}): DigestInput {
     topics: ['Walk through the Q1 territory split'],
     growth,
     links: linkFor,
+    unsubscribeUrl: unsubscribeUrlFor(dana.address, 'digest'),
     ...overrides,
   };
 }
@@ -287,6 +292,7 @@ export function danaWeekly(overrides: Partial<WeeklyInput> = {}): WeeklyInput {
       today,
     ),
     links: linkFor,
+    unsubscribeUrl: unsubscribeUrlFor(dana.address, 'weekly'),
     ...overrides,
   };
 }
@@ -318,6 +324,7 @@ export function danaRollup(overrides: Partial<RollupInput> = {}): RollupInput {
         },
       },
     ],
+    unsubscribeUrl: unsubscribeUrlFor(dana.address, 'rollup'),
     ...overrides,
   };
 }

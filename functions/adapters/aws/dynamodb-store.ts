@@ -69,7 +69,7 @@ const meetingRecord = z.object({
   messageId: z.string(),
   rawKey: z.string(),
   receivedAt: z.string(),
-  state: z.enum(['pending', 'complete']),
+  state: z.enum(['pending', 'complete', 'unverified']),
   itemCount: z.number(),
   wrapupSentAt: z.nullable(z.string()),
   seriesId: z.string(),
@@ -330,8 +330,8 @@ export class DynamoDbStore implements Store {
     const claimed = await this.#putIfAbsent({
       ...meeting,
       // The port promises a pending meeting whatever state the caller built: complete comes only from
-      // completeMeeting, after the items and the wrap-up schedule exist.
-      state: 'pending',
+      // completeMeeting, after the items and the wrap-up schedule exist. An unverified meeting stays so: it is final.
+      state: meeting.state === 'unverified' ? 'unverified' : 'pending',
       ...meetingKey(meeting.id),
       [gsi2.partitionKey]: meetingsPartition,
       [gsi2.sortKey]: meetingsSortKey(meeting),
@@ -343,9 +343,9 @@ export class DynamoDbStore implements Store {
       // Nothing deletes meetings, so a failed condition with no meeting behind it is a broken table, not a race.
       throw new FollowthroughError(`Meeting ${meeting.id} exists by its key but cannot be read back`);
     }
-    return existing.state === 'complete'
-      ? { outcome: 'duplicate', meeting: existing }
-      : { outcome: 'resumed', meeting: existing };
+    return existing.state === 'pending'
+      ? { outcome: 'resumed', meeting: existing }
+      : { outcome: 'duplicate', meeting: existing };
   }
 
   async putItems(items: StoredItem[]): Promise<void> {

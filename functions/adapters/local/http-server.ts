@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { decodePathSegment, parseActionPath } from '../../domain/links/action-path';
+import { parseUnsubscribePath, readUnsubscribeForm, UNSUBSCRIBE_MAX_BYTES } from '../../domain/links/unsubscribe';
 import type { LinkAction } from '../../domain/render/inputs';
 import {
   actionOutcomePage,
@@ -15,6 +16,8 @@ import {
   outboxMessagePage,
   outboxPage,
   PAGE_HEADERS,
+  type UnsubscribePageOutcome,
+  unsubscribeOutcomePage,
 } from '../../domain/render/pages';
 import { WEBHOOK_MAX_BYTES } from '../../use-cases/ingest-webhook';
 import { tooLarge, type WebhookRequest, type WebhookResponse, webhookPreflight } from '../../use-cases/receive-webhook';
@@ -52,6 +55,10 @@ export interface LocalApp {
   applyAction(token: string): Promise<ActionOutcome>;
   /** POST from the result page. */
   undoAction(token: string): Promise<ActionOutcome>;
+  /** GET of an unsubscribe link: a confirm page, nothing changes. */
+  previewUnsubscribe(token: string): Promise<UnsubscribePageOutcome>;
+  /** POST: RFC 8058's one-click from a mail provider, the confirm page's button, or the result page's Resubscribe. */
+  applyUnsubscribe(token: string, request: { resubscribe: boolean }): Promise<UnsubscribePageOutcome>;
   listOutbox(): Promise<OutboxEntry[]>;
   /** The sent message's HTML and text parts, or null for a file not in the outbox. */
   readOutboxMessage(name: string): Promise<{ entry: OutboxEntry; html: string | null; text: string | null } | null>;
@@ -70,6 +77,7 @@ type Route =
   | { name: 'webhook' }
   | { name: 'action'; token: string }
   | { name: 'undo'; token: string }
+  | { name: 'unsubscribe'; token: string }
   | { name: 'outbox' }
   | { name: 'outbox-message'; file: string }
   | { name: 'bad-path' }
@@ -141,6 +149,13 @@ async function handle(app: LocalApp, port: number, request: IncomingMessage, res
         sendOutcome(response, await app.undoAction(route.token));
       }
       return;
+    case 'unsubscribe':
+      if (method === 'GET' || method === 'HEAD') {
+        sendUnsubscribeOutcome(response, route.token, await app.previewUnsubscribe(route.token));
+      } else if (allowMethods(response, method, ['GET', 'HEAD', 'POST']) && checkOrigin(request, response, origin)) {
+        await unsubscribe(app, route.token, request, response);
+      }
+      return;
     case 'outbox':
       if (allowMethods(response, method, readOnly)) await showOutbox(app, response);
       return;
@@ -167,6 +182,9 @@ function routeOf(target: string): Route {
   const action = parseActionPath(path);
   if (action === 'damaged') return { name: 'bad-path' };
   if (action !== null) return { name: action.undo ? 'undo' : 'action', token: action.token };
+  const unsubscribeLink = parseUnsubscribePath(path);
+  if (unsubscribeLink === 'damaged') return { name: 'bad-path' };
+  if (unsubscribeLink !== null) return { name: 'unsubscribe', token: unsubscribeLink.token };
   const message = /^\/outbox\/([^/]+)$/.exec(path);
   if (message?.[1] !== undefined) {
     const file = decodePathSegment(message[1]);
@@ -255,6 +273,32 @@ function readBody(request: IncomingMessage, limit: number): Promise<Uint8Array |
     request.on('end', onEnd);
     request.on('error', reject);
   });
+}
+
+/**
+ * RFC 8058's POST comes from the mail provider's servers with no Origin, which checkOrigin lets through (a browser
+ * on another site always sends one, and is refused); the token is the proof.
+ */
+async function unsubscribe(
+  app: LocalApp,
+  token: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const body = await readBody(request, UNSUBSCRIBE_MAX_BYTES);
+  if (body === null) {
+    response.setHeader('Connection', 'close');
+    const message = `An unsubscribe request is a few bytes; this one is over ${UNSUBSCRIBE_MAX_BYTES}.`;
+    sendHtml(response, 413, errorPage({ status: 413, title: 'Too large', message }));
+    return;
+  }
+  const form = readUnsubscribeForm(request.headers['content-type'], body);
+  sendUnsubscribeOutcome(response, token, await app.applyUnsubscribe(token, form));
+}
+
+function sendUnsubscribeOutcome(response: ServerResponse, token: string, outcome: UnsubscribePageOutcome): void {
+  const page = unsubscribeOutcomePage(outcome, `/u/${encodeURIComponent(token)}`);
+  sendHtml(response, page.status, page.html);
 }
 
 function sendOutcome(response: ServerResponse, outcome: ActionOutcome): void {

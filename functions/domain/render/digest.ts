@@ -14,6 +14,7 @@ import {
   listedItemView,
   ownerLabel,
   renderItemMail,
+  unsubscribeFooterLink,
 } from './items';
 
 Mustache.parse(digestHtml);
@@ -78,6 +79,7 @@ export function renderDigestMail(input: DigestInput): RenderedMail {
     footer: {
       commands: count === 0 ? null : commands,
       reason: `You are getting this because you have a 1:1${other === null ? '' : ` with ${displayName(other)}`} on ${day}.`,
+      unsubscribe: unsubscribeFooterLink('Unsubscribe from these digests', input.unsubscribeUrl),
     },
   });
 }

@@ -51,6 +51,8 @@ export interface DigestInput {
   /** Growth and development items, still open, with their follow-up dates. */
   growth: ListedItem[];
   links: LinkFor;
+  /** The recipient's signed unsubscribe URL for pre-meeting digests (also in the List-Unsubscribe header). */
+  unsubscribeUrl: string;
 }
 
 /** One person's weekly digest: every open item they own across all their series. */
@@ -61,6 +63,8 @@ export interface WeeklyInput {
   /** Overdue first (most overdue first), then by due date, undated last. */
   items: ListedItem[];
   links: LinkFor;
+  /** The recipient's signed unsubscribe URL for the weekly digest. */
+  unsubscribeUrl: string;
 }
 
 export interface RollupReport {
@@ -79,6 +83,8 @@ export interface RollupInput {
   today: string;
   /** Most overdue first. */
   reports: RollupReport[];
+  /** The manager's signed unsubscribe URL for the roll-up. */
+  unsubscribeUrl: string;
 }
 
 /** What a reply command did, in plain words, for the confirmation email. */

@@ -89,6 +89,21 @@ export interface FooterView {
   /** Only mails with numbered items invite commands: the numbers are what the commands refer to. */
   commands: CommandsView | null;
   reason: string;
+  /**
+   * The digests' unsubscribe link (RFC 8058's URL, also in List-Unsubscribe); absent from transactional mail —
+   * wrap-ups, confirmations, notices — which answers something the person did.
+   */
+  unsubscribe?: FooterLink | null;
+}
+
+export interface FooterLink {
+  label: string;
+  url: string;
+}
+
+/** The footer's unsubscribe link, checked as every link that goes into a mail is. */
+export function unsubscribeFooterLink(label: string, url: string): FooterLink {
+  return { label, url: safeHref(url) };
 }
 
 export interface CommandsView {
@@ -323,7 +338,9 @@ export function footerText(footer: FooterView): string[] {
   // "-- " is the signature delimiter, so mail clients leave the footer out of quoted replies.
   const lines = ['-- '];
   if (footer.commands !== null) lines.push(commandsText(footer.commands));
-  lines.push(footer.reason, '');
+  lines.push(footer.reason);
+  if (footer.unsubscribe) lines.push(`${footer.unsubscribe.label}: ${footer.unsubscribe.url}`);
+  lines.push('');
   return lines;
 }
 

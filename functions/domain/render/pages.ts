@@ -1,4 +1,5 @@
 import Mustache from 'mustache';
+import type { OptOutKind } from '../model';
 import type { LinkAction } from './inputs';
 
 /**
@@ -443,5 +444,96 @@ function refererOrigin(referer: string | undefined): string | undefined {
   } catch {
     // An unreadable Referer is treated as a foreign one: it is present, and it is not ours.
     return 'null';
+  }
+}
+
+/** What an unsubscribe link's use case answered, as the page mapping needs it. */
+export type UnsubscribePageOutcome =
+  | {
+      ok: true;
+      state: 'confirm' | 'unsubscribed' | 'already-unsubscribed' | 'resubscribed' | 'already-subscribed';
+      kind: OptOutKind;
+      address: string;
+    }
+  | { ok: false; status: number; title: string; message: string };
+
+const unsubscribeConfirmBody = `<h1>{{headline}}</h1>
+<p class="lede">{{explanation}}</p>
+<form method="post" action="{{formAction}}">
+<button class="button" type="submit">Unsubscribe</button>
+</form>
+<p class="note">Nothing changes until you press the button.</p>`;
+
+const unsubscribeResultBody = `<p class="status">{{status}}</p>
+<h1>{{headline}}</h1>
+<p class="lede">{{explanation}}</p>
+{{#resubscribe}}<form method="post" action="{{formAction}}">
+<input type="hidden" name="resubscribe" value="1">
+<button class="button secondary" type="submit">Resubscribe</button>
+</form>{{/resubscribe}}`;
+
+for (const template of [unsubscribeConfirmBody, unsubscribeResultBody]) Mustache.parse(template);
+
+const digestNames: Record<OptOutKind, { name: string; what: string }> = {
+  digest: { name: 'the pre-meeting digests', what: 'the open items mailed the morning of each 1:1' },
+  weekly: { name: 'the weekly digest', what: 'the weekly list of the items they own' },
+  rollup: { name: 'the team roll-up', what: 'the weekly counts of their reports’ open items' },
+};
+
+/**
+ * The page for an unsubscribe link's outcome; `path` is the link's own path (`/u/<token>`), where its forms post.
+ * Wrap-ups and reply confirmations are named as still coming: they answer something the person did.
+ */
+export function unsubscribeOutcomePage(
+  outcome: UnsubscribePageOutcome,
+  path: string,
+): { status: number; html: string } {
+  if (!outcome.ok) return { status: outcome.status, html: errorPage(outcome) };
+  const { name, what } = digestNames[outcome.kind];
+  const still = 'Wrap-ups after each 1:1 and answers to your replies still come.';
+  const words = (
+    status: string,
+    headline: string,
+    explanation: string,
+    resubscribe: boolean,
+  ): { status: number; html: string } => ({
+    status: 200,
+    html: page(headline, unsubscribeResultBody, { status, headline, explanation, resubscribe, formAction: path }),
+  });
+  switch (outcome.state) {
+    case 'confirm': {
+      const headline = `Unsubscribe from ${name}?`;
+      return {
+        status: 200,
+        html: page(headline, unsubscribeConfirmBody, {
+          headline,
+          explanation: `${outcome.address} will no longer get ${what}. ${still}`,
+          formAction: path,
+        }),
+      };
+    }
+    case 'unsubscribed':
+      return words(
+        'Saved',
+        `Unsubscribed from ${name}`,
+        `${outcome.address} will get no more of them. ${still} Pressed by mistake? Resubscribe puts it back.`,
+        true,
+      );
+    case 'already-unsubscribed':
+      return words(
+        'Nothing to do',
+        `Already unsubscribed from ${name}`,
+        `${outcome.address} gets none of them; nothing changed.`,
+        true,
+      );
+    case 'resubscribed':
+      return words('Saved', `Subscribed again to ${name}`, `${outcome.address} gets them again.`, false);
+    case 'already-subscribed':
+      return words(
+        'Nothing to do',
+        `Still subscribed to ${name}`,
+        `${outcome.address} gets them; nothing changed.`,
+        false,
+      );
   }
 }

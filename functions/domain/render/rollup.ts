@@ -12,7 +12,7 @@ import {
   parseCalendarDate,
 } from './format';
 import type { RenderedMail, RollupInput, RollupReport } from './inputs';
-import { type FooterView, footerText, headingText, type IntroView } from './items';
+import { type FooterView, footerText, headingText, type IntroView, unsubscribeFooterLink } from './items';
 
 Mustache.parse(rollupHtml);
 
@@ -57,7 +57,11 @@ export function renderRollupMail(input: RollupInput): RenderedMail {
   };
   const notices = reports.length === 0 ? [copy.noReports] : [];
   // No numbered items here, so no reply commands: they act on the reports' own mails.
-  const footer: FooterView = { commands: null, reason: copy.reason };
+  const footer: FooterView = {
+    commands: null,
+    reason: copy.reason,
+    unsubscribe: unsubscribeFooterLink('Unsubscribe from the roll-up', input.unsubscribeUrl),
+  };
 
   const html = Mustache.render(rollupHtml, {
     title: subject,

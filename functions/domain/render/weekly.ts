@@ -12,6 +12,7 @@ import {
   group,
   listedItemView,
   renderItemMail,
+  unsubscribeFooterLink,
 } from './items';
 
 Mustache.parse(weeklyHtml);
@@ -47,6 +48,7 @@ export function renderWeeklyMail(input: WeeklyInput): RenderedMail {
     footer: {
       commands,
       reason: 'You are getting this because you own open items from your 1:1s. It comes once a week.',
+      unsubscribe: unsubscribeFooterLink('Unsubscribe from the weekly digest', input.unsubscribeUrl),
     },
   });
 }

@@ -154,9 +154,10 @@ describe('renderDigestMail', () => {
     const mail = renderDigestMail(input);
 
     // Assess
-    expect(hrefsOf(mail.html)).toEqual(
-      listed.flatMap(({ item }) => [linkFor(item, 'done'), linkFor(item, 'drop'), linkFor(item, 'snooze')]),
-    );
+    expect(hrefsOf(mail.html)).toEqual([
+      ...listed.flatMap(({ item }) => [linkFor(item, 'done'), linkFor(item, 'drop'), linkFor(item, 'snooze')]),
+      input.unsubscribeUrl,
+    ]);
     expect(visibleText(mail.html).match(/Done Drop Snooze 1 week/g)).toHaveLength(listed.length);
     expect(mail.text).toContain(
       [

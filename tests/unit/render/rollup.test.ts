@@ -104,7 +104,7 @@ describe('renderRollupMail', () => {
     expect(countClass(mail.html, 'ft-report-name')).toBe(0);
   });
 
-  it('has no links and no reply commands, since it lists no numbered items', () => {
+  it('has no links but the unsubscribe one, and no reply commands, since it lists no numbered items', () => {
     // Prepare
     const input = danaRollup();
 
@@ -112,7 +112,7 @@ describe('renderRollupMail', () => {
     const mail = renderRollupMail(input);
 
     // Assess
-    expect(hrefsOf(mail.html)).toEqual([]);
+    expect(hrefsOf(mail.html)).toEqual([input.unsubscribeUrl]);
     expect(mail.text).not.toContain('Reply with:');
     expect(mail.text).toContain(
       '-- \nYou are getting this because your 1:1 notes with your reports go through followthrough.',

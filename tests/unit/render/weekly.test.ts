@@ -123,9 +123,10 @@ describe('renderWeeklyMail', () => {
     const mail = renderWeeklyMail(input);
 
     // Assess
-    expect(hrefsOf(mail.html)).toEqual(
-      input.items.flatMap(({ item }) => [linkFor(item, 'done'), linkFor(item, 'drop'), linkFor(item, 'snooze')]),
-    );
+    expect(hrefsOf(mail.html)).toEqual([
+      ...input.items.flatMap(({ item }) => [linkFor(item, 'done'), linkFor(item, 'drop'), linkFor(item, 'snooze')]),
+      input.unsubscribeUrl,
+    ]);
     for (const { item } of input.items) {
       expect(mail.text).toContain(`   Snooze 1 week: ${linkFor(item, 'snooze')}\n`);
     }
