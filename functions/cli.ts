@@ -9,6 +9,7 @@ import { readNotesOf } from './domain/email/read-notes';
 import { FollowthroughError, InvalidInputError } from './domain/errors';
 import { extract } from './domain/extraction/extract';
 import type { StoredItem } from './domain/model';
+import type { DeadLetter } from './local-dead-letters';
 import { startLocalServers } from './serve';
 import { type IngestResult, RejectedInputError } from './use-cases/ingest-email';
 import { type LocalStack, localWebhookSecret, openLocalStack } from './wiring';
@@ -28,6 +29,10 @@ commands
   items [--owner EMAIL] [--open]
                              list stored action items
   schedules                  list the schedules (wrap-ups, pre-meeting digests, weekly digests)
+  failed                     list what failed for good, newest first: schedules given up after their
+                             attempts, mail (SMTP) or webhook notes whose ingest failed on our side
+  retry ID                   run one of those again (the job, or the ingest of the kept bytes); it leaves
+                             the list once it succeeds
   serve [--port N] [--smtp-port N]
                              run the local servers on 127.0.0.1 (default 8787 and 2525): the webhook, the
                              action-link pages and the outbox page over HTTP, the inbox over SMTP, and the
@@ -98,6 +103,10 @@ export async function main(argv: string[], out: (line: string) => void = console
       return withStack(flags, (stack) => itemsCommand(stack, flags, out));
     case 'schedules':
       return withStack(flags, (stack) => schedulesCommand(stack, flags, out));
+    case 'failed':
+      return withStack(flags, (stack) => failedCommand(stack, flags, out));
+    case 'retry':
+      return withStack(flags, (stack) => retryCommand(stack, requireId(args), flags, out));
     case 'serve':
       return serveCommand(flags, out);
     case 'webhook-secret':
@@ -318,7 +327,7 @@ async function tickCommand(stack: LocalStack, flags: Flags, out: (line: string) 
   const to = targetTime(from, flags.to);
   if (to.getTime() > from.getTime()) stack.clock.set(to);
   const before = new Set((await stack.listOutbox()).map((m) => m.file));
-  const ran = await stack.scheduler.runDue(stack.clock.now(), stack.runScheduledJob);
+  const ran = await stack.deadLetters.runDueSchedules(stack.clock.now());
   const sent = (await stack.listOutbox()).filter((m) => !before.has(m.file));
   if (flags.json) {
     out(JSON.stringify({ now: stack.clock.now().toISOString(), ran, sent }, null, 2));
@@ -330,7 +339,49 @@ async function tickCommand(stack: LocalStack, flags: Flags, out: (line: string) 
     out(`${schedule.name}: ${schedule.state}${schedule.lastError ? ` (${schedule.lastError})` : ''}`);
   }
   for (const mail of sent) out(`sent ${mail.kind} "${mail.subject}" to ${mail.to.join(', ')}\n  ${mail.file}`);
+  if (ran.some((s) => s.state === 'failed')) out('Given up: see followthrough failed, and retry from there.');
   return ran.some((s) => s.state === 'failed') ? 1 : 0;
+}
+
+function requireId(args: string[]): string {
+  const [id] = args;
+  if (!id) throw new UsageError('Give the id of a failure: followthrough failed lists them.');
+  return id;
+}
+
+/** What a dead letter is about, without an address or a word of the notes. */
+function describeDeadLetter(letter: DeadLetter): string {
+  return letter.source === 'schedule'
+    ? `schedule ${letter.schedule} (${letter.kind})`
+    : `${letter.source === 'smtp' ? 'mail' : 'webhook notes'} kept as raw/${letter.rawKey}`;
+}
+
+async function failedCommand(stack: LocalStack, flags: Flags, out: (line: string) => void): Promise<number> {
+  const letters = await stack.deadLetters.list();
+  if (flags.json) {
+    out(JSON.stringify(letters, null, 2));
+    return 0;
+  }
+  if (letters.length === 0) out('Nothing has failed.');
+  for (const letter of letters) {
+    const retried = letter.retries === 0 ? '' : `, retried ${letter.retries}×`;
+    out(`${letter.id}  ${letter.at}  ${describeDeadLetter(letter)}${retried}`);
+    out(`  ${letter.error.name}: ${letter.error.message}`);
+    out(`  retry: followthrough retry ${letter.id}`);
+  }
+  return 0;
+}
+
+async function retryCommand(stack: LocalStack, id: string, flags: Flags, out: (line: string) => void): Promise<number> {
+  const result = await stack.deadLetters.retry(id);
+  if (result === null) throw new UsageError(`There is no failure ${id}: followthrough failed lists them.`);
+  if (flags.json) out(JSON.stringify(result, null, 2));
+  else if (result.outcome === 'done') out(`${describeDeadLetter(result.letter)}: done, and off the list.`);
+  else {
+    out(`${describeDeadLetter(result.letter)}: failed again, still listed.`);
+    out(`  ${result.letter.error.name}: ${result.letter.error.message}`);
+  }
+  return result.outcome === 'done' ? 0 : 1;
 }
 
 /** A path as short as it can be read: relative below the working directory, absolute elsewhere. */

@@ -117,6 +117,20 @@ export class FileScheduler implements Scheduler {
   }
 
   /**
+   * A job that failed for good and then ran by hand (`followthrough retry`): a one-time schedule is done now. A weekly
+   * one has moved on to its next occurrence already and stays as it is.
+   */
+  markRetried(name: string, at: Date): void {
+    this.write(
+      this.read().map((s) =>
+        s.name === name && !isWeekly(s) && s.state === 'failed'
+          ? { ...s, state: 'done', firedAt: at.toISOString() }
+          : s,
+      ),
+    );
+  }
+
+  /**
    * Runs every schedule due at or before `now`, earliest first; returns what ran and how. A weekly schedule that
    * missed several occurrences runs once, as a late run would, and moves on to its first occurrence after `now`.
    */
