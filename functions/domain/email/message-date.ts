@@ -27,6 +27,10 @@ const ZONES: Record<string, number> = {
   PDT: -420,
 };
 
+// Later years come from broken or hostile clocks, and due dates counted from them ("by Friday" after 31 Dec 9999)
+// would need a year that a YYYY-MM-DD date cannot write.
+const LATEST_YEAR = 2999;
+
 // RFC 5322 date-time: "Thu, 12 Nov 2026 15:08:44 -0500". The written day is the sender's local day.
 const RFC5322 =
   /^(?:[A-Za-z]{3},?\s*)?(\d{1,2})\s+([A-Za-z]{3})[A-Za-z]*\.?\s+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|[A-Za-z]{1,5})?/;
@@ -48,7 +52,7 @@ export function localDateOf(written: string | null, context: WrittenDate | null 
       const offset = parseOffset(zone);
       const date = isoDate(year, month, Number(day));
       // "32 Jan", "31 Feb", "25:61": a header that names no real moment says nothing about the day.
-      if (parseCalendarDate(date) === null || Number(hh) > 23 || Number(mm) > 59) return null;
+      if (parseCalendarDate(date) === null || year > LATEST_YEAR || Number(hh) > 23 || Number(mm) > 59) return null;
       return {
         date,
         offsetMinutes: offset,
@@ -66,7 +70,7 @@ export function localDateOf(written: string | null, context: WrittenDate | null 
   const day = start.get('day');
   if (!year || !month || !day) return null;
   const date = isoDate(year, month, day);
-  if (parseCalendarDate(date) === null) return null;
+  if (parseCalendarDate(date) === null || year > LATEST_YEAR) return null;
   const offset = start.isCertain('timezoneOffset') ? (start.get('timezoneOffset') ?? null) : null;
   return {
     date,

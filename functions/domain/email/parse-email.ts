@@ -1,7 +1,9 @@
 import iconv from 'iconv-lite';
-import PostalMime, { type Address, type Attachment } from 'postal-mime';
+import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
 import { InvalidInputError } from '../errors';
 import type { Person } from '../model';
+import { capHtmlDepth } from './html-depth';
+import { type Cut, MAIL_LIMITS } from './limits';
 
 /** An email as the rest of the domain sees it: decoded, with the headers we act on picked out. */
 export interface ParsedEmail {
@@ -17,6 +19,8 @@ export interface ParsedEmail {
   text: string | null;
   html: string | null;
   attachments: ParsedAttachment[];
+  /** What the limits left unread (see limits.ts); empty for any ordinary message. */
+  cuts: Cut[];
 }
 
 export interface ParsedAttachment {
@@ -28,8 +32,34 @@ export interface ParsedAttachment {
 // Headers that any real message has at least one of; a file with none of them is not an email.
 const ENVELOPE_HEADERS = ['from', 'to', 'date', 'subject', 'message-id'];
 
+/**
+ * Reads a raw message within MAIL_LIMITS: too large, headers too long or parts nested too deep → InvalidInputError
+ * (`size`, `headers`, `depth`); too many parts, attached messages or HTML nested too deep → read up to the limit,
+ * with the rest listed in `cuts`.
+ */
 export async function parseEmail(bytes: Uint8Array): Promise<ParsedEmail> {
-  const email = await PostalMime.parse(bytes, { attachmentEncoding: 'arraybuffer' });
+  if (bytes.byteLength > MAIL_LIMITS.messageBytes) {
+    throw new InvalidInputError(
+      'size',
+      `The email is ${megabytes(bytes.byteLength)}; followthrough reads emails of up to ${megabytes(MAIL_LIMITS.messageBytes)}.`,
+    );
+  }
+  const { input, cut: partsCut } = withinPartLimit(bytes);
+  let email: Email;
+  try {
+    email = await PostalMime.parse(input, {
+      attachmentEncoding: 'arraybuffer',
+      maxHeadersSize: MAIL_LIMITS.headerBytes,
+      maxNestingDepth: MAIL_LIMITS.multipartDepth,
+      maxRfc822NestingDepth: MAIL_LIMITS.attachedMessageDepth,
+    });
+  } catch (error) {
+    throw limitError(error) ?? error;
+  }
+  const cuts: Cut[] = partsCut === null ? [] : [partsCut];
+  if (email.attachments.some((a) => a.rfc822DepthExceeded)) cuts.push({ limit: 'attached-depth' });
+  const html = email.html === undefined ? null : capHtmlDepth(email.html);
+  if (html?.capped) cuts.push({ limit: 'html-depth', kept: MAIL_LIMITS.htmlDepth });
   const headers = new Map<string, string[]>();
   for (const { key, value } of email.headers) headers.set(key, [...(headers.get(key) ?? []), value]);
   if (!ENVELOPE_HEADERS.some((name) => headers.has(name))) {
@@ -47,10 +77,70 @@ export async function parseEmail(bytes: Uint8Array): Promise<ParsedEmail> {
     cc: people(email.cc ?? []),
     headers,
     text: email.text === undefined ? null : bodyText(email.text),
-    html: email.html === undefined ? null : bodyText(email.html),
+    html: html === null ? null : bodyText(html.html),
     attachments: email.attachments.map(toAttachment),
+    cuts,
   };
 }
+
+/**
+ * postal-mime reports its limits as plain Errors, named only by their message (postal-mime 4.0.0, mime-node.ts);
+ * a test feeds it a message over each limit, so a reworded message in a later version fails there, not here.
+ */
+function limitError(error: unknown): InvalidInputError | null {
+  const message = error instanceof Error ? error.message : '';
+  if (message.startsWith('Maximum MIME nesting depth')) {
+    return new InvalidInputError(
+      'depth',
+      `The email nests its parts more than ${MAIL_LIMITS.multipartDepth} levels deep; followthrough reads no deeper.`,
+    );
+  }
+  if (message.startsWith('Maximum header size')) {
+    return new InvalidInputError(
+      'headers',
+      `The email's headers are longer than ${kilobytes(MAIL_LIMITS.headerBytes)}; followthrough reads no longer headers.`,
+    );
+  }
+  return null;
+}
+
+// "boundary=b1" or boundary="b 1" in any Content-Type; RFC 2046 allows at most 70 characters, senders write more.
+const DECLARED_BOUNDARY = /boundary\s*=\s*(?:"([^"\r\n]{0,1000})"|([^\s;"]{1,1000}))/gi;
+
+/**
+ * The message up to the start of its part number MAIL_LIMITS.parts + 1, when it has more. postal-mime has no limit
+ * on parts, so they are counted before it reads anything: a part starts at a line "--<boundary>" for a boundary
+ * some Content-Type declares. Cutting the bytes there leaves the multipart unterminated, which the parser closes as
+ * it would a truncated message. The count can only be too high (a boundary quoted in a text part counts too).
+ */
+function withinPartLimit(bytes: Uint8Array): { input: Uint8Array; cut: Cut | null } {
+  // latin1 maps each byte to one character, so an index in the text is an offset in the bytes.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const boundaries = new Set<string>();
+  for (const match of text.matchAll(DECLARED_BOUNDARY)) boundaries.add(match[1] ?? match[2] ?? '');
+  if (boundaries.size === 0) return { input: bytes, cut: null };
+  const longest = Math.max(...[...boundaries].map((b) => b.length));
+
+  let parts = 0;
+  let cutAt = -1;
+  for (let at = text.startsWith('--') ? 0 : text.indexOf('\n--'); at !== -1; ) {
+    const start = text[at] === '\n' ? at + 1 : at;
+    const lineEnd = text.indexOf('\n', start);
+    const end = lineEnd === -1 ? text.length : lineEnd;
+    let stop = end;
+    while (stop > start && (text[stop - 1] === '\r' || text[stop - 1] === ' ' || text[stop - 1] === '\t')) stop--;
+    if (stop - start - 2 <= longest && boundaries.has(text.slice(start + 2, stop))) {
+      parts++;
+      if (parts === MAIL_LIMITS.parts + 1) cutAt = start;
+    }
+    at = lineEnd === -1 ? -1 : text.indexOf('\n--', lineEnd);
+  }
+  if (cutAt === -1) return { input: bytes, cut: null };
+  return { input: bytes.subarray(0, cutAt), cut: { limit: 'parts', kept: MAIL_LIMITS.parts, total: parts } };
+}
+
+const megabytes = (bytes: number) => `${(Math.ceil((bytes / (1024 * 1024)) * 10) / 10).toString()} MB`;
+const kilobytes = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
 
 export function header(email: ParsedEmail, name: string): string | null {
   return email.headers.get(name.toLowerCase())?.[0] ?? null;

@@ -2,6 +2,7 @@ import EmailForwardParser from 'email-forward-parser';
 import { InvalidInputError } from '../errors';
 import type { Person } from '../model';
 import { htmlToText } from './html-text';
+import { type Cut, MAIL_LIMITS } from './limits';
 import { localDateOf, type WrittenDate } from './message-date';
 import { header, type ParsedEmail, parseEmail } from './parse-email';
 
@@ -26,9 +27,10 @@ export interface NotesMessage {
   contentLanguage: string | null;
   /** Every address on the outer and inner messages, for locale signals. */
   addresses: string[];
+  /** What the limits left unread of the message the notes came from (see limits.ts). */
+  cuts?: Cut[];
 }
 
-const MAX_FORWARD_DEPTH = 10;
 const forwardParser = new EmailForwardParser();
 
 /**
@@ -38,7 +40,13 @@ const forwardParser = new EmailForwardParser();
  * one is not opened.
  */
 export async function readNotesOf(email: ParsedEmail): Promise<NotesMessage> {
-  return readNotes(email, await attachedOriginal(email));
+  const attached = await attachedOriginal(email);
+  const notes = readNotes(email, attached);
+  // A message attached inside the attached one is never opened: whatever it holds was not read.
+  const unopened = attached?.attachments.some((a) => a.mimeType === 'message/rfc822') === true;
+  const cuts = [...email.cuts, ...(notes.cuts ?? []), ...(unopened ? [{ limit: 'attached-depth' } as const] : [])];
+  // The outer message and the attached one can both meet the same limit; the sender is told once.
+  return { ...notes, cuts: [...new Map(cuts.map((cut) => [JSON.stringify(cut), cut])).values()] };
 }
 
 async function attachedOriginal(email: ParsedEmail): Promise<ParsedEmail | null> {
@@ -53,7 +61,8 @@ async function attachedOriginal(email: ParsedEmail): Promise<ParsedEmail | null>
 }
 
 export function readNotes(email: ParsedEmail, attached: ParsedEmail | null = null): NotesMessage {
-  const text = bodyText(email);
+  const { text, cut } = withinNotesLimit(bodyText(email));
+  const cuts: Cut[] = cut === null ? [] : [cut];
   if (attached !== null) {
     const inner = tryReadNotes(attached);
     // The attachment holds the notes only when it says more than the message it is attached to.
@@ -61,6 +70,7 @@ export function readNotes(email: ParsedEmail, attached: ParsedEmail | null = nul
       const outerAddresses = [email.from, ...email.to, ...email.cc].flatMap((p) => (p ? [p.address] : []));
       return {
         ...inner,
+        cuts: [...attached.cuts, ...(inner.cuts ?? [])],
         messageId: email.messageId,
         outerDate: localDateOf(email.dateHeader),
         forwardDepth: inner.forwardDepth + 1,
@@ -82,10 +92,14 @@ export function readNotes(email: ParsedEmail, attached: ParsedEmail | null = nul
   };
   const addresses = [email.from, ...email.to, ...email.cc].flatMap((p) => (p ? [p.address] : []));
   let depth = 0;
-  for (; depth < MAX_FORWARD_DEPTH; depth++) {
+  for (; ; depth++) {
     const result = forwardParser.read(body, subject);
     // "Fwd:" in a subject with no forwarded message under it: the body itself is the notes.
     if (!result.forwarded || !result.email?.body?.trim()) break;
+    if (depth === MAIL_LIMITS.forwardDepth) {
+      cuts.push({ limit: 'forward-depth', kept: depth });
+      break;
+    }
     const inner = result.email;
     const from = toPerson(inner.from);
     const to = [inner.to ?? []].flat().flatMap(toPersonList);
@@ -109,7 +123,36 @@ export function readNotes(email: ParsedEmail, attached: ParsedEmail | null = nul
     body: stripSignature(stripQuotedHistory(body)).trim(),
     contentLanguage: header(email, 'content-language'),
     addresses,
+    cuts,
   };
+}
+
+/**
+ * The text up to MAIL_LIMITS.notesChars, ended at the last line break before the limit (or, in one endless line, at
+ * the last space); nothing after it is read. `from` quotes the first words of the part left out, for the notice.
+ */
+function withinNotesLimit(text: string): { text: string; cut: Cut | null } {
+  const limit = MAIL_LIMITS.notesChars;
+  if (text.length <= limit) return { text, cut: null };
+  let end = text.lastIndexOf('\n', limit);
+  if (end <= 0) end = text.lastIndexOf(' ', limit);
+  if (end <= 0) end = limit;
+  // Never between the two halves of a surrogate pair (an emoji, a CJK extension character).
+  if (/[\ud800-\udbff]/.test(text.charAt(end - 1))) end--;
+  const kept = text.slice(0, end);
+  return {
+    text: kept,
+    cut: { limit: 'notes-length', kept: kept.length, total: text.length, from: openingWords(text, end) },
+  };
+}
+
+/** The first few words of the text from `start` on, skipping blank lines: "Q3 pipeline review and…". */
+function openingWords(text: string, start: number): string {
+  const rest = text.slice(start, start + 400).trimStart();
+  const line = rest.slice(0, rest.indexOf('\n') === -1 ? rest.length : rest.indexOf('\n')).trim();
+  if (line.length <= 60) return line;
+  const space = line.lastIndexOf(' ', 60);
+  return `${line.slice(0, space > 20 ? space : 60)}…`;
 }
 
 function bodyText(email: ParsedEmail): string {

@@ -44,6 +44,7 @@ function email(attachments: ParsedAttachment[]): ParsedEmail {
     text: null,
     html: null,
     attachments,
+    cuts: [],
   };
 }
 
