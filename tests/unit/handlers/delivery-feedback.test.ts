@@ -31,7 +31,7 @@ describe('the delivery-feedback handler', () => {
     handler = createDeliveryFeedbackHandler({ feedback: { store: world.store, clock: world.clock } });
   });
 
-  it('suppresses the address of a permanent bounce delivered by SNS', async () => {
+  it('[R16] suppresses the address of a permanent bounce delivered by SNS', async () => {
     expect(await handler(bounceEvent)).toEqual({ suppressed: 1, skipped: 0 });
 
     expect(await world.store.getSuppression('jordan.lee@example.com')).toMatchObject({
@@ -40,14 +40,14 @@ describe('the delivery-feedback handler', () => {
     });
   });
 
-  it('suppresses a complaint and leaves a transient bounce alone', async () => {
+  it('[R16] suppresses a complaint and leaves a transient bounce alone', async () => {
     const complaint = JSON.stringify(fixtureEvent('ses-feedback-complaint.json'));
     const transient = JSON.stringify(fixtureEvent('ses-feedback-transient-bounce.json'));
 
     expect(await handler(carrying(complaint, transient))).toEqual({ suppressed: 1, skipped: 0 });
   });
 
-  it('skips a message it cannot read, without failing the others in the delivery', async () => {
+  it('[R16] skips a message it cannot read, without failing the others in the delivery', async () => {
     const bounce = bounceEvent.Records[0]?.Sns.Message ?? '';
 
     expect(await handler(carrying('not json', '{"eventType":"Bounce"}', bounce))).toEqual({

@@ -48,7 +48,7 @@ describe('recording delivery feedback from SES', () => {
     await world.dispose();
   });
 
-  it('suppresses each recipient of a permanent bounce', async () => {
+  it('[R16] suppresses each recipient of a permanent bounce', async () => {
     const result = await recordDeliveryFeedback(world.deps, bounce());
 
     expect(result).toStrictEqual({ suppressed: [jordan] });
@@ -61,7 +61,7 @@ describe('recording delivery feedback from SES', () => {
     });
   });
 
-  it('suppresses the complained recipient, with the feedback type as the detail', async () => {
+  it('[R16] suppresses the complained recipient, with the feedback type as the detail', async () => {
     const result = await recordDeliveryFeedback(world.deps, complaint());
 
     expect(result).toStrictEqual({ suppressed: [sam] });
@@ -74,20 +74,20 @@ describe('recording delivery feedback from SES', () => {
     });
   });
 
-  it('suppresses a complaint that names no feedback type, as unspecified', async () => {
+  it('[R16] suppresses a complaint that names no feedback type, as unspecified', async () => {
     await recordDeliveryFeedback(world.deps, withField(complaint(), ['complaint', 'complaintFeedbackType'], undefined));
 
     expect(await world.store.getSuppression(sam)).toMatchObject({ reason: 'complaint', detail: 'unspecified' });
   });
 
-  it('suppresses nothing for a transient bounce, and says why', async () => {
+  it('[R16] suppresses nothing for a transient bounce, and says why', async () => {
     const result = await recordDeliveryFeedback(world.deps, transientBounce());
 
     expect(result).toStrictEqual({ suppressed: [], ignored: 'transient bounce' });
     expect(await world.store.getSuppression(dana)).toBeNull();
   });
 
-  it('suppresses nothing for a bounce SES could not classify', async () => {
+  it('[R16] suppresses nothing for a bounce SES could not classify', async () => {
     const result = await recordDeliveryFeedback(
       world.deps,
       withField(transientBounce(), ['bounce', 'bounceType'], 'Undetermined'),
@@ -106,7 +106,7 @@ describe('recording delivery feedback from SES', () => {
     expect(await world.store.getSuppression(jordan)).toBeNull();
   });
 
-  it('reads an identity notification, which names its type notificationType', async () => {
+  it('[R16] reads an identity notification, which names its type notificationType', async () => {
     const { eventType: _, ...record } = bounce();
 
     await recordDeliveryFeedback(world.deps, { notificationType: 'Bounce', ...record });
@@ -120,7 +120,7 @@ describe('recording delivery feedback from SES', () => {
     expect(await world.store.getSuppression(sam)).toMatchObject({ reason: 'complaint' });
   });
 
-  it('suppresses the bare address, in lower case, when the recipient carries a display name', async () => {
+  it('[R16] suppresses the bare address, in lower case, when the recipient carries a display name', async () => {
     const named = withField(
       bounce(),
       ['bounce', 'bouncedRecipients', 0, 'emailAddress'],
@@ -133,7 +133,7 @@ describe('recording delivery feedback from SES', () => {
     expect(await world.store.getSuppression(jordan)).toMatchObject({ address: jordan });
   });
 
-  it('keeps the first suppression when SNS delivers the same record again', async () => {
+  it('[R16] keeps the first suppression when SNS delivers the same record again', async () => {
     await recordDeliveryFeedback(world.deps, bounce());
     world.clock.set('2026-07-14T20:16:00Z');
 
@@ -196,14 +196,14 @@ describe('recording delivery feedback from SES', () => {
       world.clock.set('2026-07-14T18:30:00Z');
     });
 
-    it('sends the wrap-up to the other attendee only', async () => {
+    it('[R16] sends the wrap-up to the other attendee only', async () => {
       const result = await sendWrapup(world.deps, meetingId);
 
       expect((await world.outbox()).map((m) => [m.kind, m.to])).toStrictEqual([['wrapup', [dana]]]);
       expect(result).toMatchObject({ outcome: 'sent', to: [dana] });
     });
 
-    it('sends the complainant nothing', async () => {
+    it('[R16] sends the complainant nothing', async () => {
       await sendWrapup(world.deps, meetingId);
 
       expect((await world.outbox()).filter((m) => m.to.includes(sam))).toStrictEqual([]);
