@@ -41,6 +41,8 @@ interface Kind {
   kind: string;
   mail: RenderedMail;
   items: ExpectedItem[];
+  /** Links outside any item: the digests' unsubscribe link (RFC 8058's URL), in the footer. */
+  footerLinks: string[];
 }
 
 const reminderActions: LinkAction[] = ['done', 'drop', 'snooze'];
@@ -56,6 +58,7 @@ const kinds: Kind[] = [
     items: [...wrapupItems.filter((item) => !needsSettling(item)), ...wrapupItems.filter(needsSettling)].map(
       (item) => ({ text: item.text, links: [linkFor(item, 'done')] }),
     ),
+    footerLinks: [],
   },
   {
     kind: 'digest',
@@ -64,6 +67,7 @@ const kinds: Kind[] = [
       text: item.text,
       links: reminderActions.map((action) => linkFor(item, action)),
     })),
+    footerLinks: [digest.unsubscribeUrl],
   },
   {
     kind: 'weekly',
@@ -72,6 +76,7 @@ const kinds: Kind[] = [
       text: item.text,
       links: reminderActions.map((action) => linkFor(item, action)),
     })),
+    footerLinks: [weekly.unsubscribeUrl],
   },
   {
     kind: 'rollup',
@@ -79,11 +84,13 @@ const kinds: Kind[] = [
     items: rollup.reports.flatMap((report) =>
       report.oldest === null ? [] : [{ text: report.oldest.text, links: [] }],
     ),
+    footerLinks: [rollup.unsubscribeUrl],
   },
   {
     kind: 'confirmation',
     mail: renderConfirmationMail(confirmation),
     items: confirmation.applied.map((change) => ({ text: change.text, links: [] })),
+    footerLinks: [],
   },
 ];
 
@@ -170,7 +177,7 @@ async function open(width: number, html: string): Promise<{ page: Page; requests
 
 describe.each(kinds.flatMap((kind) => [375, 1024].map((width) => ({ ...kind, width }))))(
   'the $kind mail at $width px',
-  ({ kind, mail, items, width }) => {
+  ({ kind, mail, items, footerLinks, width }) => {
     it('fits the viewport without horizontal scrolling', async () => {
       // Prepare
       const { page } = await open(width, mail.html);
@@ -197,7 +204,7 @@ describe.each(kinds.flatMap((kind) => [375, 1024].map((width) => ({ ...kind, wid
       await page.close();
     });
 
-    it("links each item's actions to http(s) addresses for that item, and nothing else", async () => {
+    it("links each item's actions to http(s) addresses for that item, and nothing else but the footer's", async () => {
       // Prepare
       const { page } = await open(width, mail.html);
 
@@ -206,9 +213,10 @@ describe.each(kinds.flatMap((kind) => [375, 1024].map((width) => ({ ...kind, wid
 
       // Assess
       expect(links.every((link) => /^https?:\/\//.test(link.resolved))).toBe(true);
-      expect(links.map((link) => ({ item: link.item, href: link.resolved }))).toEqual(
-        items.flatMap((item) => item.links.map((href) => ({ item: item.text, href }))),
-      );
+      expect(links.map((link) => ({ item: link.item, href: link.resolved }))).toEqual([
+        ...items.flatMap((item) => item.links.map((href) => ({ item: item.text, href }))),
+        ...footerLinks.map((href) => ({ item: null, href })),
+      ]);
       await page.close();
     });
 
