@@ -113,6 +113,11 @@ export interface ItemChange {
   at: string;
   /** The item as it was before the change. */
   previous: ItemState;
+  /**
+   * The reply that made it (its confirmation's outbox key): the same reply applied again after a crash finds its own
+   * change and reports it as made, not as "already done". Absent for changes from links.
+   */
+  via?: string;
 }
 
 /** Where the date of the next meeting came from, strongest first. */

@@ -100,6 +100,7 @@ export async function applyReply(
         requestOf(command, today, meeting?.attendees ?? []),
         sender.address,
         today,
+        confirmationKey,
       );
       if ('reason' in outcome)
         refused.push({ line: command.line, reason: outcome.reason.replace('{n}', String(number)) });
@@ -189,7 +190,13 @@ export async function applyOne(
   request: ItemRequest,
   by: string,
   today: string,
+  /** The reply applying it (see ItemChange.via); absent for links. */
+  via?: string,
 ): Promise<ApplyOutcome> {
+  // This very reply changed the item before a crash cut its run short: the change is the reply's, say so again.
+  if (via !== undefined && item.lastChange?.via === via && item.lastChange.action === request.action) {
+    return { change: describeChange(request.action, stateOf(item)) };
+  }
   if (request.action === 'snooze' && request.until <= today) {
     return { reason: 'a snooze needs a date after today' };
   }
@@ -201,7 +208,7 @@ export async function applyOne(
     item.meetingId,
     item.seq,
     next,
-    { action: request.action, by, at, previous: stateOf(item) },
+    { action: request.action, by, at, previous: stateOf(item), ...(via === undefined ? {} : { via }) },
     at,
   );
   return { change: describeChange(request.action, next) };

@@ -67,6 +67,8 @@ export async function startWorlds() {
         dispose: () => rm(dir, { recursive: true, force: true }),
       };
     },
+    /** The DynamoDB-compatible server's address, for a test that needs a client of its own (fault injection). */
+    endpoint: local.server.endpoint,
     close: () => local.server.close(),
   };
 }

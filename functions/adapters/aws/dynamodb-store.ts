@@ -102,6 +102,7 @@ const itemChange = z.object({
   by: z.string(),
   at: z.string(),
   previous: itemState,
+  via: z.exactOptional(z.string()),
 });
 
 const itemRecord = z.object({
