@@ -103,7 +103,12 @@ export const sentMailKey = (ref: string) => ({ pk: `MAIL#${ref}`, sk: meta }) as
  */
 export const webhookDeliveryKey = (webhookId: string) => ({ pk: `WEBHOOK#${webhookId}`, sk: meta }) as const;
 
-/** The name of the table's TTL attribute (epoch seconds). */
+/**
+ * The name of the table's TTL attribute (epoch seconds). Meetings and their items (from the meeting's arrival), series
+ * (from their latest write), sent-mail records with their Message-ID pointers, and outbox records carry it, the
+ * retention (FOLLOWTHROUGH_RETENTION_DAYS) after; webhook deliveries their own week. People and suppressions never
+ * expire. DynamoDB deletes expired records days late, so every read drops them itself (DynamoDbStore).
+ */
 export const ttlAttribute = 'expiresAt';
 
 /** Standard Webhooks senders retry for about a day and a half (5 s … 10 h apart); a week outlasts any of them. */

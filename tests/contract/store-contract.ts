@@ -88,6 +88,7 @@ const expiringReads: [string, (store: Store) => Promise<unknown>, unknown][] = [
   ['listSeriesByAuthor', async (s) => (await s.listSeriesByAuthor(dana.address)).items, []],
   ['getSentMail', (s) => s.getSentMail(aSentMail().ref), null],
   ['findSentMailByMessageId', (s) => s.findSentMailByMessageId(aSentMail().messageId), null],
+  ['getOutbox', (s) => s.getOutbox(anOutboxClaim().key), null],
 ];
 
 const secondMeeting = (overrides: Partial<Meeting> = {}): Meeting =>
@@ -1358,6 +1359,7 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
         await store.putItems(meetingItems(aMeeting().id));
         await store.putSeries(aSeries(), 0);
         await store.recordSentMail(aSentMail());
+        await store.claimOutbox(anOutboxClaim());
       });
 
       it.each(expiringReads)('[R25] %s returns nothing once the record has expired', async (_, read, nothing) => {

@@ -559,7 +559,9 @@ export class DynamoDbStore implements Store {
   async claimOutbox(claim: OutboxClaim): Promise<OutboxClaimResult> {
     // The port promises a pending record whatever the caller passed: sent comes only from markOutboxSent.
     const record: OutboxRecord = { ...claim, state: 'pending', sentAt: null };
-    if (await this.#putIfAbsent({ ...record, ...outboxKey(claim.key) })) return { outcome: 'claimed', record };
+    // It expires with the mail's SentMailRecord: its key is only ever asked for again while the mail is recent.
+    const stored = { ...record, ...outboxKey(claim.key), [ttlAttribute]: this.#expiresAt(claim.claimedAt) };
+    if (await this.#putIfAbsent(stored)) return { outcome: 'claimed', record };
     const existing = await this.getOutbox(claim.key);
     if (existing === null) {
       // Nothing deletes outbox records, so a failed condition with no record behind it is a broken table.
