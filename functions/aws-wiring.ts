@@ -10,7 +10,7 @@ import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
 import { S3RawMailArchive } from './adapters/aws/s3-raw-mail';
 import { SesMailer } from './adapters/aws/ses-mailer';
 import { type AwsSetting, loadAwsConfig, loadExtractorConfig } from './config/aws-env';
-import { type Config, ENV, loadConfig } from './config/env';
+import { type Config, ENV, loadConfig, parseSenderDomains } from './config/env';
 import { rulesExtractor } from './domain/extraction/rules-extractor';
 import { parseSigningKeys } from './domain/links/token';
 import { logger } from './handlers/logger';
@@ -112,15 +112,23 @@ const ingestSettings = [
   'scheduleTargetArn',
   'scheduleRoleArn',
   'scheduleDlqArn',
+  'allowedSenderDomains',
 ] as const satisfies AwsSetting[];
 
-/** What the SES inbound and webhook functions need: everything outgoing needs, plus Scheduler and the archive. */
+/**
+ * What the SES inbound and webhook functions need: everything outgoing needs, plus Scheduler, the archive and the
+ * sender domains (the webhook's requests are signed and never checked against them, but it shares this wiring).
+ */
 export async function awsIngestDeps(env: NodeJS.ProcessEnv): Promise<IngestDeps & { archive: S3RawMailArchive }> {
   const aws = loadAwsConfig(env, ingestSettings);
   const outgoing = await awsOutgoingDeps(env);
   return {
     ...outgoing,
-    config: outgoing.config as IngestDeps['config'],
+    config: {
+      ...(outgoing.config as IngestDeps['config']),
+      // Validated by loadAwsConfig: named domains, never `*`.
+      allowedSenderDomains: parseSenderDomains(aws.allowedSenderDomains) ?? [],
+    },
     scheduler: new EventBridgeScheduler({
       client: new SchedulerClient(awsRetry),
       groupName: aws.scheduleGroup,

@@ -208,7 +208,13 @@ export function describeIngest(result: IngestResult): string[] {
         `Already ingested as meeting ${result.meeting.id} (${result.meeting.subject}): nothing new stored or scheduled.`,
       ];
     case 'ignored':
-      return [`Kept but not acted on: ${result.reason}.`];
+      return [`Kept but not acted on: ${result.reason}. Nothing stored, nothing sent.`];
+    case 'dropped':
+      return [`Kept but dropped: ${result.reason}. Nothing stored, nothing sent.`];
+    case 'unverified':
+      return [
+        `Kept as unverified meeting ${result.meeting.id}: ${result.reason}, so no items were stored, nothing was scheduled and nothing sent.`,
+      ];
     case 'reply-refused':
       return [`A reply to ${result.repliedRef}, from someone who was not at that 1:1: nothing changed, nothing sent.`];
     case 'reply': {

@@ -73,8 +73,7 @@ export async function startLocalServers(options: ServeOptions) {
         log(`smtp: mail received: ${outcomeLine(result)}`);
       } catch (error) {
         // The mail was accepted and its bytes are kept; unreadable input is the sender's, not a retry case.
-        if (error instanceof InvalidInputError)
-          log(`smtp: mail refused: ${error.message}`);
+        if (error instanceof InvalidInputError) log(`smtp: mail refused: ${error.message}`);
         else {
           // Ours: a dead letter to retry by hand, and a temporary failure for the client, which may retry too.
           const letter = await stack.deadLetters.ingestFailed('smtp', raw, error);

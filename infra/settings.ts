@@ -1,6 +1,11 @@
 import type { Node } from 'constructs';
 import { z } from 'zod';
-import { DEFAULT_RETENTION_DAYS, LOCAL_DEFAULTS } from '../functions/config/env';
+import {
+  DEFAULT_RETENTION_DAYS,
+  LOCAL_DEFAULTS,
+  parseSenderDomains,
+  SENDER_DOMAINS_HINT,
+} from '../functions/config/env';
 
 const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
@@ -45,10 +50,26 @@ const schema = z
         'a Bedrock model or inference profile id such as anthropic.claude-3-5-haiku-20241022-v1:0',
       )
       .optional(),
+    // Whose mail the inbox processes (issue 7, R5): `a.example,b.example` or a list; absent, the deployment's domain.
+    allowedSenderDomains: z
+      .union([z.string(), z.array(z.string())])
+      .transform((value, ctx) => {
+        const domains = parseSenderDomains(Array.isArray(value) ? value.join(',') : value);
+        if (domains === null || domains.includes('*')) {
+          ctx.addIssue({ code: 'custom', message: `${SENDER_DOMAINS_HINT} (not *: on AWS the domains are named)` });
+        }
+        return domains ?? [];
+      })
+      .optional(),
   })
   .transform((s) => {
     const inbox = (s.inbox ?? `notes@${s.domain}`).toLowerCase();
-    return { ...s, inbox, from: (s.from ?? inbox).toLowerCase() };
+    return {
+      ...s,
+      inbox,
+      from: (s.from ?? inbox).toLowerCase(),
+      allowedSenderDomains: s.allowedSenderDomains ?? [s.domain.toLowerCase()],
+    };
   });
 
 export type Settings = z.infer<typeof schema>;
@@ -68,6 +89,7 @@ const keys = [
   'logLevel',
   'receiptRuleSetName',
   'bedrockModelId',
+  'allowedSenderDomains',
 ] as const satisfies ReadonlyArray<keyof z.input<typeof schema>>;
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENV, parseSenderDomains, SENDER_DOMAINS_HINT } from './env';
 
 /**
  * The settings only the Lambdas have, on top of `ENV` (config/env.ts): where the AWS resources are. The CDK app
@@ -24,6 +25,11 @@ export const AWS_ENV = {
    * which holds the secret itself on the local stack (config/env.ts).
    */
   webhookSecret: 'FOLLOWTHROUGH_WEBHOOK_SECRET_ID',
+  /**
+   * The sender domains whose mail the inbox processes (the name ENV gives it, config/env.ts): required on AWS, and
+   * named — `*` (any domain) is the local stack's default only, where no SES verdict exists to go on.
+   */
+  allowedSenderDomains: ENV.allowedSenderDomains,
 } as const;
 
 export type AwsSetting = keyof typeof AWS_ENV;
@@ -42,6 +48,9 @@ const schemas = {
   sesConfigurationSet: name,
   linkKeysSecret: name,
   webhookSecret: name,
+  allowedSenderDomains: z
+    .string(SENDER_DOMAINS_HINT)
+    .refine((text) => parseSenderDomains(text)?.includes('*') === false, `${SENDER_DOMAINS_HINT} (not *)`),
 } satisfies Record<AwsSetting, z.ZodType<string>>;
 
 export type AwsConfig<K extends AwsSetting> = { [P in K]: string };

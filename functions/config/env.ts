@@ -16,7 +16,29 @@ export const ENV = {
   webhookSecret: 'FOLLOWTHROUGH_WEBHOOK_SECRET',
   /** Days a meeting, its items, its series and the mail about them are kept (the table's TTL, `expiresAt`). */
   retentionDays: 'FOLLOWTHROUGH_RETENTION_DAYS',
+  /**
+   * Whose mail the inbox processes: `acme.example,acme-sales.example` (subdomains included), or `*` for any domain,
+   * the local default. On AWS it is required and must name domains (aws-env.ts reads it there).
+   */
+  allowedSenderDomains: 'FOLLOWTHROUGH_ALLOWED_SENDER_DOMAINS',
 } as const;
+
+const DOMAIN = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
+
+/**
+ * `acme.example, Acme-Sales.example` → the domains, lower-cased; `*` alone stands for any domain. Null when an
+ * entry is not a domain name: a typo must stop the start, not silently drop everyone's mail.
+ */
+export function parseSenderDomains(text: string): string[] | null {
+  const domains = text
+    .split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter((d) => d !== '');
+  if (domains.length === 1 && domains[0] === '*') return domains;
+  return domains.length > 0 && domains.every((d) => d.length <= 253 && DOMAIN.test(d)) ? domains : null;
+}
+
+export const SENDER_DOMAINS_HINT = 'comma-separated domains such as acme.example,acme-sales.example';
 
 /**
  * Two years: a year-over-year look back at a 1:1 series (last year's commitments at this year's review) still finds
@@ -45,6 +67,14 @@ const schema = z.object({
     .optional(),
   // Ten years at most: the bound only catches a value given in the wrong unit (hours, seconds).
   retentionDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
+  allowedSenderDomains: z
+    .string()
+    .transform((text, ctx) => {
+      const domains = parseSenderDomains(text);
+      if (domains === null) ctx.addIssue({ code: 'custom', message: `${SENDER_DOMAINS_HINT}, or *` });
+      return domains ?? [];
+    })
+    .optional(),
 });
 
 export type Config = z.infer<typeof schema>;

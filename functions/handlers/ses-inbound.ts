@@ -6,15 +6,20 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { awsIdempotencyClient, awsIngestDeps, once } from '../aws-wiring';
 import { loadAwsConfig } from '../config/aws-env';
+import { type SenderEvidence, senderTrust, singleFromAddress } from '../domain/email/sender-trust';
 import { type IngestDeps, ingestEmail, RejectedInputError } from '../use-cases/ingest-email';
 import { logger as defaultLogger, errorFields } from './logger';
 
 const verdict = z.object({ status: z.enum(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED']) });
 
+const header = z.object({ name: z.string(), value: z.string() });
+
 /**
  * The receipt rule's Lambda event, as the SES developer guide's sample shows it. Powertools' SesSchema requires
  * `receipt.dmarcPolicy`, which SES sends only when the DMARC verdict is FAIL, so it refuses the guide's own sample:
- * this is that schema with the field optional, and only the parts we read.
+ * this is that schema with the field optional, and only the parts we read. `mail.source` is the envelope sender
+ * (SMTP MAIL FROM), the identity SPF checked; `mail.headers` are the message's headers as SES received them, capped
+ * in size (`headersTruncated`), where the DKIM-Signature headers and their `d=` domains are.
  */
 export const sesReceiptEventSchema = z.object({
   Records: z
@@ -22,7 +27,13 @@ export const sesReceiptEventSchema = z.object({
       z.object({
         eventSource: z.literal('aws:ses'),
         ses: z.object({
-          mail: z.object({ messageId: z.string().regex(/^[\w-]{1,200}$/, 'an SES message id') }),
+          mail: z.object({
+            messageId: z.string().regex(/^[\w-]{1,200}$/, 'an SES message id'),
+            source: z.string(),
+            headersTruncated: z.boolean(),
+            headers: z.array(header),
+            commonHeaders: z.object({ from: z.array(z.string()).optional() }),
+          }),
           receipt: z.object({
             recipients: z.array(z.string()),
             spamVerdict: verdict,
@@ -53,7 +64,8 @@ export type InboundOutcome =
   | { outcome: 'ingested' | 'duplicate'; meetingId: string; items: number }
   | { outcome: 'applied-reply' | 'refused-reply' | 'ignored'; detail: string }
   | { outcome: 'rejected'; field: string; rawKey: string }
-  | { outcome: 'dropped'; reason: string };
+  | { outcome: 'dropped'; reason: string }
+  | { outcome: 'unverified'; meetingId: string; reason: string };
 
 /**
  * SES inbox → the same ingestEmail as `followthrough ingest` and the local SMTP inbox.
@@ -61,8 +73,9 @@ export type InboundOutcome =
  * 1. Validate the receipt event. SES invokes us asynchronously, at least once.
  * 2. Once per SES messageId (Powertools Idempotency on DynamoDB): a second delivery returns the first outcome.
  * 3. A message SES scanned as spam or a virus is dropped here; its bytes stay under the inbound prefix.
- * 4. Read the bytes the S3 action wrote (the Lambda event carries headers only) and ingest them.
- * 5. Input we cannot read is an outcome, not an error: retrying would not make it readable. Our own faults throw,
+ * 4. Whether the From is the sender's own, from the SPF, DKIM and DMARC verdicts: see senderTrust.
+ * 5. Read the bytes the S3 action wrote (the Lambda event carries headers only) and ingest them.
+ * 6. Input we cannot read is an outcome, not an error: retrying would not make it readable. Our own faults throw,
  *    so that Lambda retries and then hands the event to the on-failure queue, whose alarm a person sees.
  */
 export function createSesInboundHandler(deps: SesInboundDeps) {
@@ -89,10 +102,12 @@ async function receive(deps: SesInboundDeps, log: Logger, message: SesMessage): 
     log.warn('inbound mail dropped on its SES verdicts', { messageId, ...outcome });
     return outcome;
   }
+  const trust = senderTrust(evidenceOf(message));
+  if (!trust.verified) log.info('inbound mail from an unverified sender', { messageId, reason: trust.reason });
   const raw = await deps.ingest.archive.get(`${deps.inboundPrefix}${messageId}`);
   let outcome: InboundOutcome;
   try {
-    outcome = summarize(await ingestEmail(deps.ingest, raw));
+    outcome = summarize(await ingestEmail(deps.ingest, raw, { senderVerified: trust.verified }));
   } catch (error) {
     if (!(error instanceof RejectedInputError)) throw error;
     outcome = { outcome: 'rejected', field: error.field, rawKey: error.rawKey };
@@ -101,6 +116,23 @@ async function receive(deps: SesInboundDeps, log: Logger, message: SesMessage): 
   }
   log.info('inbound mail processed', { messageId, ...outcome });
   return outcome;
+}
+
+/** What SES knew of the sender, in the terms senderTrust reads. */
+function evidenceOf(message: SesMessage): SenderEvidence {
+  const { mail, receipt } = message;
+  const named = (name: string) =>
+    mail.headers.filter((h) => h.name.toLowerCase() === name.toLowerCase()).map((h) => h.value);
+  // SES caps the headers it puts in the event; commonHeaders.from is there whatever the cap.
+  const fromHeaders = mail.headersTruncated ? (mail.commonHeaders.from ?? []) : named('From');
+  return {
+    from: singleFromAddress(fromHeaders),
+    envelopeFrom: mail.source,
+    dkimSignatures: named('DKIM-Signature'),
+    spf: receipt.spfVerdict.status,
+    dkim: receipt.dkimVerdict.status,
+    dmarc: receipt.dmarcVerdict.status,
+  };
 }
 
 function summarize(result: Awaited<ReturnType<typeof ingestEmail>>): InboundOutcome {
@@ -118,6 +150,10 @@ function summarize(result: Awaited<ReturnType<typeof ingestEmail>>): InboundOutc
       };
     case 'reply-refused':
       return { outcome: 'refused-reply', detail: result.reason };
+    case 'dropped':
+      return { outcome: 'dropped', reason: result.reason };
+    case 'unverified':
+      return { outcome: 'unverified', meetingId: result.meeting.id, reason: result.reason };
   }
 }
 

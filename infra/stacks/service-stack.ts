@@ -139,6 +139,10 @@ export class ServiceStack extends Stack {
       fn.bindMailSending(mail);
     }
     for (const fn of [sesInbound, webhook]) this.scheduling.bind(fn);
+    // Read by the ingest wiring both share; only SES inbound acts on it (the webhook's requests are signed).
+    for (const fn of [sesInbound, webhook]) {
+      fn.setAwsSetting('allowedSenderDomains', settings.allowedSenderDomains.join(','));
+    }
     sesInbound.bindRawMail(data.rawMailBucket, { readInbound: true });
     webhook.bindRawMail(data.rawMailBucket, { readInbound: false });
     webhook.bindSecret('webhookSecret', data.webhookSecret);

@@ -183,7 +183,8 @@ describe('followthrough serve on 127.0.0.1', () => {
       [1, 'Send Initech the revised renewal quote', marcus],
       [2, 'Introduce Marcus to the Globex VP of Operations', dana],
     ]);
-    expect(log).toContain(`smtp: mail from ${dana}: ingested`);
+    expect(log).toContain(`smtp: mail received: ingested (meeting ${loopMeetingId})`);
+    expect(log.join('\n')).not.toContain(dana);
   });
 
   it('the wrap-up schedule fires on the wall clock and sends a wrap-up to each attendee', async () => {

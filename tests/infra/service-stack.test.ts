@@ -112,6 +112,7 @@ describe('ServiceStack environments', () => {
       AWS_ENV.sesConfigurationSet,
       AWS_ENV.rawMailBucket,
       AWS_ENV.inboundPrefix,
+      AWS_ENV.allowedSenderDomains,
     ],
     webhook: [
       ...appConfig,
@@ -120,6 +121,7 @@ describe('ServiceStack environments', () => {
       AWS_ENV.webhookSecret,
       AWS_ENV.rawMailBucket,
       AWS_ENV.sesConfigurationSet,
+      AWS_ENV.allowedSenderDomains,
     ],
     'scheduled-send': [...appConfig, AWS_ENV.linkKeysSecret, AWS_ENV.idempotencyTable, AWS_ENV.sesConfigurationSet],
     'action-links': [...appConfig, AWS_ENV.linkKeysSecret],

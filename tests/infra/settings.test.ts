@@ -29,6 +29,7 @@ describe('readSettings', () => {
       wrapupDelayMinutes: 30,
       logLevel: 'INFO',
       receiptRuleSetName: 'followthrough-inbound',
+      allowedSenderDomains: ['acme.example'],
     });
   });
 
@@ -42,6 +43,27 @@ describe('readSettings', () => {
     expect(settings).toMatchObject({ sendConcurrency: 0, rawMailRetentionDays: 30 });
   });
 
+  it('[R5] takes the allowed sender domains as a comma-separated string or a list, lower-cased', () => {
+    const base = { domain: 'acme.example', alarmEmail: 'ops@acme.example' };
+
+    expect([
+      settingsFrom({ ...base, allowedSenderDomains: 'Acme.example, acme-sales.example' }).allowedSenderDomains,
+      settingsFrom({ ...base, allowedSenderDomains: ['acme.example', 'Acme-Sales.example'] }).allowedSenderDomains,
+    ]).toEqual([
+      ['acme.example', 'acme-sales.example'],
+      ['acme.example', 'acme-sales.example'],
+    ]);
+  });
+
+  it.each(['*', 'acme', 'dana@acme.example'])(
+    '[R5] refuses %j as the allowed sender domains of a deployment',
+    (value) => {
+      expect(() =>
+        settingsFrom({ domain: 'acme.example', alarmEmail: 'ops@acme.example', allowedSenderDomains: value }),
+      ).toThrow(/allowedSenderDomains: /);
+    },
+  );
+
   it('refuses a deployment without a domain or with a malformed address, naming each', () => {
     expect(() => settingsFrom({ alarmEmail: 'not an address' })).toThrow(/domain: .*alarmEmail: /);
   });
@@ -52,6 +74,7 @@ describe('the app built from other settings', () => {
     sendConcurrency: 0,
     apiDomain: 'follow.acme.example',
     inbox: 'Notes@Acme.example',
+    allowedSenderDomains: 'acme.example,acme-sales.example',
     from: 'followthrough@acme.example',
   });
   const environment = (name: 'scheduled-send' | 'ses-inbound') =>
@@ -74,5 +97,11 @@ describe('the app built from other settings', () => {
       [AWS_ENV.inboundPrefix]: 'inbound/',
     });
     template.hasResourceProperties('AWS::SES::ReceiptRule', { Rule: { Recipients: ['notes@acme.example'] } });
+  });
+
+  it('[R5] gives SES inbound the allowed sender domains the deployment names', () => {
+    expect(environment('ses-inbound')).toMatchObject({
+      [AWS_ENV.allowedSenderDomains]: 'acme.example,acme-sales.example',
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import PostalMime from 'postal-mime';
@@ -126,6 +127,8 @@ export async function startAwsWorlds() {
           fromAddress: 'notes@followthrough.example',
           baseUrl: 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com',
           wrapupDelayMinutes: 30,
+          // The domains of the fixtures' senders, as a deployment names its own.
+          allowedSenderDomains: ['acme-sales.example', 'northwind-sales.example'],
         },
       };
       return {
@@ -144,6 +147,13 @@ export async function startAwsWorlds() {
          */
         get persistenceStore() {
           return new DynamoDBPersistenceLayer({ tableName: idempotencyTable, awsSdkV3Client: dynamo });
+        },
+        /** What Powertools Idempotency recorded: one item per idempotency key, with its status and expiry. */
+        async idempotencyRecords() {
+          // A Scan is fine here: the table is this world's own and holds a handful of records.
+          const documents = DynamoDBDocumentClient.from(dynamo);
+          const { Items = [] } = await documents.send(new ScanCommand({ TableName: idempotencyTable }));
+          return Items;
         },
         /** Every mail sent through SES, parsed as a recipient's client would. */
         async sentMail() {

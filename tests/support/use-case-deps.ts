@@ -56,6 +56,7 @@ export async function startWorlds() {
           fromAddress: 'notes@followthrough.example',
           baseUrl: 'http://127.0.0.1:8787',
           wrapupDelayMinutes: 30,
+          allowedSenderDomains: ['*'],
         },
       };
       return {
@@ -67,6 +68,8 @@ export async function startWorlds() {
         dispose: () => rm(dir, { recursive: true, force: true }),
       };
     },
+    /** Every item in a world's table: nothing at all written is `[]`. */
+    tableRows: (store: DynamoDbStore) => local.tableRows(store),
     /** The DynamoDB-compatible server's address, for a test that needs a client of its own (fault injection). */
     endpoint: local.server.endpoint,
     close: () => local.server.close(),

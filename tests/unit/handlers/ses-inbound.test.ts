@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSesInboundHandler, sesReceiptEventSchema } from '../../../functions/handlers/ses-inbound';
 import { meetingIdOf } from '../../../functions/use-cases/ingest-email';
@@ -14,12 +16,40 @@ const event = fixtureEvent('ses-receipt.json');
 const sesMessageId = 'o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1';
 const meetingId = meetingIdOf('<20261112205012.1001.loop@mail.acme-sales.example>');
 
-/** The sample event with some of its receipt verdicts changed. */
-function withVerdicts(verdicts: Record<string, string>) {
-  const copy = structuredClone(event) as { Records: Array<{ ses: { receipt: Record<string, unknown> } }> };
-  const receipt = copy.Records[0]?.ses.receipt ?? {};
-  for (const [name, status] of Object.entries(verdicts)) receipt[name] = { status };
+type SesMail = {
+  source: string;
+  headersTruncated: boolean;
+  headers: Array<{ name: string; value: string }>;
+  commonHeaders: Record<string, unknown>;
+};
+type ReceiptEvent = { Records: Array<{ ses: { mail: SesMail; receipt: Record<string, unknown> } }> };
+
+/** The sample event with some of its receipt verdicts changed, and its mail part changed by `mail`. */
+function withVerdicts(verdicts: Record<string, string>, mail: (m: SesMail) => void = () => undefined) {
+  const copy = structuredClone(event) as ReceiptEvent;
+  const record = copy.Records[0];
+  if (record === undefined) throw new Error('the fixture has a record');
+  for (const [name, status] of Object.entries(verdicts)) record.ses.receipt[name] = { status };
+  mail(record.ses.mail);
   return copy;
+}
+
+/** Only DKIM, or only SPF, for a domain with no DMARC record (SES's verdict is then GRAY). */
+const noDmarc = { dmarcVerdict: 'GRAY', spfVerdict: 'FAIL', dkimVerdict: 'FAIL' };
+const setHeader = (mail: SesMail, name: string, value: string) => {
+  for (const h of mail.headers) if (h.name === name) h.value = value;
+};
+
+/** What the logger writes to stdout (info, debug) and stderr (warn, error), until vi.restoreAllMocks(). */
+function captureLogs(): string[] {
+  const written: string[] = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+  }
+  return written;
 }
 
 describe('the SES inbound handler', () => {
@@ -94,7 +124,7 @@ describe('the SES inbound handler', () => {
     });
   });
 
-  it('processes the same SES message once when it is delivered twice', async () => {
+  it('[R8] processes the same SES message once when it is delivered twice', async () => {
     const first = await handler(event, lambdaContext());
     const second = await handler(event, lambdaContext());
 
@@ -103,23 +133,176 @@ describe('the SES inbound handler', () => {
     expect((await world.store.listMeetings()).items).toHaveLength(1);
   });
 
+  it('[R8] processes once a second delivery that lands on another execution environment', async () => {
+    // Lambda retries an async event wherever it likes: the second copy meets only the idempotency table.
+    const elsewhere = createSesInboundHandler({
+      ingest: world.deps,
+      inboundPrefix: 'inbound/',
+      persistenceStore: world.persistenceStore,
+    });
+    const [first] = await handler(event, lambdaContext());
+
+    const [second] = await elsewhere(event, lambdaContext('followthrough-test-2'));
+
+    expect(second).toEqual(first);
+    // Powertools keys the record by an MD5 of the JSON of the idempotency key, the SES messageId.
+    expect(await world.idempotencyRecords()).toEqual([
+      expect.objectContaining({
+        id: `#${createHash('md5').update(JSON.stringify(sesMessageId)).digest('base64')}`,
+        status: 'COMPLETED',
+        data: first,
+      }),
+    ]);
+    expect((await world.store.listMeetings()).items.map((m) => [m.id, m.state])).toEqual([[meetingId, 'complete']]);
+    const meeting = await world.store.getMeeting(meetingId);
+    expect(await world.store.listMeetingItems(meetingId)).toHaveLength(meeting?.itemCount ?? -1);
+    const wrapups = world.schedulerMock
+      .commandCalls(CreateScheduleCommand)
+      .filter((call) => call.args[0].input.Name === `wrapup-${meetingId}`);
+    expect(wrapups).toHaveLength(1);
+    expect([...world.objects.keys()].filter((key) => key.startsWith('raw/'))).toHaveLength(1);
+  });
+
+  it('[R8] lets one of two deliveries running at once through, and makes the other fail so that Lambda retries it', async () => {
+    const elsewhere = createSesInboundHandler({
+      ingest: world.deps,
+      inboundPrefix: 'inbound/',
+      persistenceStore: world.persistenceStore,
+    });
+
+    const results = await Promise.allSettled([handler(event, lambdaContext()), elsewhere(event, lambdaContext())]);
+
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+      reason: { name: 'IdempotencyAlreadyInProgressError' },
+    });
+    expect((await world.store.listMeetings()).items.map((m) => m.state)).toEqual(['complete']);
+    expect([...world.objects.keys()].filter((key) => key.startsWith('raw/'))).toHaveLength(1);
+  });
+
   it.each([
     ['spam', { spamVerdict: 'FAIL' }],
     ['a virus', { virusVerdict: 'FAIL' }],
-  ])('drops a message SES found to carry %s, reading and storing nothing', async (_name, verdicts) => {
+  ])('[R4] drops a message SES found to carry %s, reading and storing nothing', async (_name, verdicts) => {
     const outcomes = await handler(withVerdicts(verdicts), lambdaContext());
 
     expect(outcomes).toEqual([{ outcome: 'dropped', reason: expect.stringContaining('FAIL') }]);
     expect(world.s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
     expect((await world.store.listMeetings()).items).toHaveLength(0);
     expect(world.schedulerMock.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    expect(world.sesMock.commandCalls(SendRawEmailCommand)).toHaveLength(0);
   });
 
-  it('processes a message whose DMARC verdict failed and whose dmarcPolicy is present', async () => {
-    const failed = withVerdicts({ dmarcVerdict: 'FAIL' }) as { Records: Array<{ ses: { receipt: object } }> };
+  it('[R4] leaves a spam message where SES put it and logs it by its message id only', async () => {
+    const written = captureLogs();
+    const logged = createSesInboundHandler({
+      ingest: world.deps,
+      inboundPrefix: 'inbound/',
+      persistenceStore: world.persistenceStore,
+      logger: new Logger({ serviceName: 'followthrough-test', logLevel: 'DEBUG' }),
+    });
+
+    await logged(withVerdicts({ spamVerdict: 'FAIL' }), lambdaContext());
+    vi.restoreAllMocks();
+
+    expect(world.objects.get(`inbound/${sesMessageId}`)).toEqual(notesEmail);
+    expect(world.s3Mock.commandCalls(DeleteObjectCommand)).toHaveLength(0);
+    const log = written.join('');
+    expect(log).toContain(sesMessageId);
+    expect(log).not.toMatch(/acme-sales\.example|Initech|Globex|Dana|Marcus/);
+  });
+
+  it('[R4] keeps the notes of a message whose DMARC verdict failed as an unverified meeting, and sends and schedules nothing', async () => {
+    const failed = withVerdicts({ dmarcVerdict: 'FAIL' });
     Object.assign(failed.Records[0]?.ses.receipt ?? {}, { dmarcPolicy: 'reject' });
 
-    expect(await handler(failed, lambdaContext())).toEqual([expect.objectContaining({ outcome: 'ingested' })]);
+    const outcomes = await handler(failed, lambdaContext());
+
+    expect(outcomes).toEqual([
+      { outcome: 'unverified', meetingId: expect.any(String), reason: 'the sender could not be verified' },
+    ]);
+    expect((await world.store.listMeetings()).items).toEqual([
+      expect.objectContaining({ state: 'unverified', itemCount: 0 }),
+    ]);
+    expect(
+      await world.store.listMeetingItems(outcomes[0]?.outcome === 'unverified' ? outcomes[0].meetingId : ''),
+    ).toEqual([]);
+    expect(world.schedulerMock.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    expect(world.sesMock.commandCalls(SendRawEmailCommand)).toHaveLength(0);
+    expect([...world.objects.keys()].filter((key) => key.startsWith('raw/'))).toHaveLength(1);
+  });
+
+  it('[R4] acts on a sender whose domain publishes no DMARC record when SPF passed for an aligned envelope sender', async () => {
+    const outcomes = await handler(withVerdicts({ ...noDmarc, spfVerdict: 'PASS' }), lambdaContext());
+
+    expect(outcomes).toEqual([expect.objectContaining({ outcome: 'ingested', meetingId })]);
+  });
+
+  it('[R4] does not act on an SPF pass for an envelope sender of another domain', async () => {
+    const unaligned = withVerdicts({ ...noDmarc, spfVerdict: 'PASS' }, (mail) => {
+      mail.source = 'bounce-8812@mailer.example';
+    });
+
+    expect(await handler(unaligned, lambdaContext())).toEqual([expect.objectContaining({ outcome: 'unverified' })]);
+  });
+
+  it('[R4] acts on a sender whose domain publishes no DMARC record when DKIM passed for the From domain', async () => {
+    const outcomes = await handler(withVerdicts({ ...noDmarc, dkimVerdict: 'PASS' }), lambdaContext());
+
+    expect(outcomes).toEqual([expect.objectContaining({ outcome: 'ingested', meetingId })]);
+  });
+
+  it('[R4] does not act on a DKIM pass when a signature of another domain rides along', async () => {
+    const twoSigners = withVerdicts({ ...noDmarc, dkimVerdict: 'PASS' }, (mail) => {
+      mail.headers.splice(1, 0, { name: 'DKIM-Signature', value: 'v=1; a=rsa-sha256; d=mailer.example; s=k1; b=x' });
+    });
+
+    expect(await handler(twoSigners, lambdaContext())).toEqual([expect.objectContaining({ outcome: 'unverified' })]);
+  });
+
+  it('[R4] reads From from commonHeaders when SES truncated the headers', async () => {
+    const truncated = withVerdicts({}, (mail) => {
+      mail.headersTruncated = true;
+      mail.headers = mail.headers.slice(0, 3);
+    });
+
+    expect(await handler(truncated, lambdaContext())).toEqual([expect.objectContaining({ outcome: 'ingested' })]);
+  });
+
+  it('[R4] does not act on a DMARC pass for an event whose From names two people', async () => {
+    const two = withVerdicts({}, (mail) => {
+      setHeader(mail, 'From', 'Dana Whitfield <dana.whitfield@acme-sales.example>, CEO <ceo@acme-sales.example>');
+    });
+
+    expect(await handler(two, lambdaContext())).toEqual([expect.objectContaining({ outcome: 'unverified' })]);
+  });
+
+  it('[R5] drops mail from a domain the deployment does not name: raw kept, nothing stored, nothing sent', async () => {
+    const northwindOnly = createSesInboundHandler({
+      ingest: { ...world.deps, config: { ...world.deps.config, allowedSenderDomains: ['northwind-sales.example'] } },
+      inboundPrefix: 'inbound/',
+      persistenceStore: world.persistenceStore,
+    });
+
+    const outcomes = await northwindOnly(event, lambdaContext());
+
+    expect(outcomes).toEqual([{ outcome: 'dropped', reason: 'the sender’s domain is not an allowed sender domain' }]);
+    expect((await world.store.listMeetings()).items).toEqual([]);
+    expect(world.schedulerMock.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    expect(world.sesMock.commandCalls(SendRawEmailCommand)).toHaveLength(0);
+    expect([...world.objects.keys()].filter((key) => key.startsWith('raw/'))).toHaveLength(1);
+  });
+
+  it('[R6] keeps an auto-reply and answers nothing: no meeting, no schedule, no mail', async () => {
+    const text = new TextDecoder().decode(notesEmail);
+    world.putObject(`inbound/${sesMessageId}`, Buffer.from(`Auto-Submitted: auto-replied\r\n${text}`));
+
+    const outcomes = await handler(event, lambdaContext());
+
+    expect(outcomes).toEqual([{ outcome: 'ignored', detail: 'it was sent automatically (Auto-Submitted)' }]);
+    expect((await world.store.listMeetings()).items).toEqual([]);
+    expect(world.schedulerMock.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    expect(world.sesMock.commandCalls(SendRawEmailCommand)).toHaveLength(0);
   });
 
   it('answers an unreadable email with an outcome naming the part at fault, keeping the raw bytes', async () => {
@@ -153,11 +336,7 @@ describe('the SES inbound handler', () => {
   });
 
   it('logs ids and counts, never the subject, the notes or an address', async () => {
-    const written: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    });
+    const written = captureLogs();
     const logger = new Logger({ serviceName: 'followthrough-test', logLevel: 'DEBUG' });
     const logged = createSesInboundHandler({
       ingest: world.deps,

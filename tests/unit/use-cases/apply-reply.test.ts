@@ -198,7 +198,7 @@ describe('replies with commands', () => {
     expect(confirmation?.text).toMatch(/Not understood\n-+\n\n> please call Osprey before Friday/);
   });
 
-  it('refuses a reply from someone who was not at the 1:1: nothing changes and nothing is sent', async () => {
+  it('[R7] refuses a reply from someone who was not at the 1:1: nothing changes and nothing is sent', async () => {
     const result = await ingest(
       replyTo(wrapup, { body: 'done 1, 2', id: 'r-stranger', from: { address: tomas, name: 'Tomas Berg' } }),
     );
@@ -206,6 +206,45 @@ describe('replies with commands', () => {
     expect(result).toMatchObject({ outcome: 'reply-refused' });
     expect(await statuses()).toEqual(['open', 'open', 'open', 'open', 'open']);
     expect(await sentAfterWrapups()).toEqual([]);
+  });
+
+  it('[R7] refuses a reply in an attendee’s name from an unverified sender: nothing changes and nothing is sent', async () => {
+    const result = await ingestEmail(world.deps, replyTo(wrapup, { body: 'done 1, 2', id: 'r-spoofed' }), {
+      senderVerified: false,
+    });
+
+    expect(result).toMatchObject({ outcome: 'reply-refused' });
+    expect(await statuses()).toEqual(['open', 'open', 'open', 'open', 'open']);
+    expect(await sentAfterWrapups()).toEqual([]);
+  });
+
+  it('[R7] changes only the items of the 1:1s the verified sender attended, when a mail lists items of others', async () => {
+    // A mail whose numbers stand for an item of Leo's 1:1 and one of Dana and Marcus's, which Leo was not at.
+    const other = await ingestEmail(world.deps, fixtureBytes('loop/01-dana-marcus-nov12.eml'));
+    if (other.outcome !== 'ingested') throw new Error('the second fixture should ingest');
+    await world.store.recordSentMail({
+      ref: 'mixedmixedmixedm',
+      kind: 'digest',
+      messageId: '<mixed-digest@followthrough.example>',
+      to: [leo],
+      subject: 'Before your 1:1 [ft-mixedmixedmixedm]',
+      sentAt: '2026-11-17T22:30:00.000Z',
+      meetingId: null,
+      seriesId: null,
+      items: [
+        { number: 1, meetingId, seq: 1 },
+        { number: 2, meetingId: other.meeting.id, seq: 1 },
+      ],
+    });
+    const digest = { ...wrapup, subject: 'Before your 1:1', messageId: '<mixed-digest@followthrough.example>' };
+
+    const result = asReply(await ingest(replyTo(digest, { body: 'done 1, 2', id: 'r-mixed' })));
+
+    expect(result.refused).toEqual([{ line: 'done 1, 2', reason: 'item 2 is from a 1:1 you did not attend' }]);
+    expect((await item(1)).status).toBe('done');
+    expect((await world.store.listMeetingItems(other.meeting.id)).map((i) => i.status)).toEqual(
+      other.items.map(() => 'open'),
+    );
   });
 
   it('finds the replied mail by the ref in its subject when the reply carries no In-Reply-To', async () => {
