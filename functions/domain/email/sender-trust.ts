@@ -96,7 +96,9 @@ export function dkimSigningDomain(signature: string): string | null {
   return null;
 }
 
-const QUOTED = /"(?:[^"\\]|\\.)*"/g;
+// No backslash escapes inside quotes: `(?:[^"\\]|\\.)*` backtracks polynomially, and a display name with an
+// escaped quote only makes the From unreadable here (unverified), never another address.
+const QUOTED = /"[^"]*"/g;
 const COMMENT = /\([^()]*\)/g;
 const ADDRESS = /^[^\s@<>",;:]+@[^\s@<>",;:]+$/;
 
