@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import PostalMime from 'postal-mime';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../../functions/adapters/aws/dynamodb-store';
 import { ensureTable } from '../../../functions/adapters/aws/dynamodb-table';
@@ -11,6 +12,7 @@ import type { Scheduler } from '../../../functions/ports/scheduler';
 import type { Store } from '../../../functions/ports/store';
 import { type IngestDeps, ingestEmail } from '../../../functions/use-cases/ingest-email';
 import { ingestWebhookNotes } from '../../../functions/use-cases/ingest-webhook';
+import { receiveWebhook } from '../../../functions/use-cases/receive-webhook';
 import { sendWrapup } from '../../../functions/use-cases/send-wrapup';
 import { fixtureBytes } from '../../support/fixtures';
 import { startWorlds, type UseCaseWorld } from '../../support/use-case-deps';
@@ -138,6 +140,36 @@ interface Scenario {
   /** Whatever has to exist before the ingest under test (on the healthy ports). */
   prepare(deps: IngestDeps, world: UseCaseWorld): Promise<Uint8Array>;
   ingest(deps: IngestDeps, input: Uint8Array): Promise<unknown>;
+  /** What else the scenario leaves in the store. */
+  extra?(store: Store): Promise<unknown>;
+}
+
+const webhookSecret = `whsec_${Buffer.from('fault-injection-webhook-secret-0123').toString('base64')}`;
+const webhookId = 'msg_fault_injection_1';
+
+/**
+ * The webhook as the endpoint takes it: signed, its webhook-id claimed first and marked complete after the ingest. A
+ * crash inside is answered 500 there; here it is thrown, as the process dying would end the request.
+ */
+async function postSigned(deps: IngestDeps, body: Uint8Array) {
+  const at = deps.clock.now();
+  const signature = new Webhook(webhookSecret).sign(webhookId, at, new TextDecoder().decode(body));
+  const response = await receiveWebhook(
+    { ...deps, webhookSecret },
+    {
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': webhookId,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      body,
+    },
+  );
+  if (response.status === 500) throw response.cause;
+  // 200: a replay of a delivery that completed before the crash, which is the answer the sender's retry should get.
+  if (response.status !== 202 && response.status !== 200) throw new Error(`the webhook answered ${response.status}`);
+  return response;
 }
 
 const scenarios: Scenario[] = [
@@ -150,6 +182,12 @@ const scenarios: Scenario[] = [
     name: 'notes posted to the webhook',
     prepare: async () => webhookBody,
     ingest: ingestWebhookNotes,
+  },
+  {
+    name: 'a signed webhook delivery, its webhook-id claimed and completed',
+    prepare: async () => webhookBody,
+    ingest: postSigned,
+    extra: (store) => store.getWebhookDelivery(webhookId),
   },
   {
     name: 'a reply with commands',
@@ -176,7 +214,7 @@ const unsigned = (text: string): string => text.replace(/\/a\/[\w.~-]+/g, '/a/â€
  * by series, so that the indexes are compared too), series, people, schedules, the outbox and the sent-mail
  * records. The clock stands still, so every timestamp compares as it is.
  */
-async function snapshot(world: UseCaseWorld, store: Store = world.store) {
+async function snapshot(world: UseCaseWorld, extra?: (store: Store) => Promise<unknown>, store: Store = world.store) {
   const meetings: Meeting[] = [];
   let cursor: string | undefined;
   do {
@@ -217,6 +255,7 @@ async function snapshot(world: UseCaseWorld, store: Store = world.store) {
       .sort()
       .map((m) => JSON.parse(m) as unknown),
     sentMail: sentMail.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    extra: extra === undefined ? null : await extra(store),
   };
 }
 
@@ -286,7 +325,7 @@ describe('fault injection during ingest (local store)', () => {
       plan.log.length = 0;
       await scenario.ingest(faulty, input);
       calls = [...plan.log];
-      clean = await snapshot(world);
+      clean = await snapshot(world, scenario.extra);
       await world.dispose();
     });
 
@@ -306,7 +345,7 @@ describe('fault injection during ingest (local store)', () => {
             await expect(scenario.ingest(faulty, input)).rejects.toBeInstanceOf(SimulatedCrash);
             plan.fault = null;
             await scenario.ingest(world.deps, input);
-            const differences = differ(clean, await snapshot(world));
+            const differences = differ(clean, await snapshot(world, scenario.extra));
             if (differences.length > 0)
               diverged.push(`${when} call ${at} (${calls[at - 1]}): ${differences.join('; ')}`);
           } finally {
@@ -327,7 +366,7 @@ describe('fault injection during ingest (local store)', () => {
         counting.log.length = 0;
         await scenario.ingest(cleanRun.deps, input);
         requests = [...counting.log];
-        expect(differ(clean, await snapshot(cleanRun.world, cleanRun.store))).toEqual([]);
+        expect(differ(clean, await snapshot(cleanRun.world, scenario.extra, cleanRun.store))).toEqual([]);
       } finally {
         await cleanRun.dispose();
       }
@@ -343,7 +382,7 @@ describe('fault injection during ingest (local store)', () => {
           await expect(scenario.ingest(run.deps, input)).rejects.toBeInstanceOf(SimulatedCrash);
           plan.fault = null;
           await scenario.ingest(run.deps, input);
-          const differences = differ(clean, await snapshot(run.world, run.store));
+          const differences = differ(clean, await snapshot(run.world, scenario.extra, run.store));
           if (differences.length > 0) diverged.push(`request ${at} (${requests[at - 1]}): ${differences.join('; ')}`);
         } finally {
           await run.dispose();
