@@ -51,7 +51,7 @@ describe('dead letters on the local stack (followthrough failed, followthrough r
       await cli('tick', '--to', '+1m');
     });
 
-    it('[R24] lands in the failed folder once its attempts are spent, and `followthrough failed` lists it', async () => {
+    it('[R24] lands in the failed folder once its attempts are spent, and followthrough failed lists it', async () => {
       const letters = await failed();
 
       expect(letters).toEqual([
