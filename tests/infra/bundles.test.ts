@@ -4,10 +4,11 @@ import { cdkBundling, esbuildSettings, type HandlerName, handlerEntry, handlerNa
 
 /**
  * The bundle as the CDK builds it. This catches a gross regression only: the performance issue budgets 500 KB, and
- * today's largest (ses-inbound, ≈ 1.8 MB) carries iconv-lite's every codec (≈ 480 KB, CJK tables included, which
- * international mail needs), zod's locales (≈ 270 KB) and nodemailer (≈ 240 KB).
+ * today's largest (ses-inbound, ≈ 2.0 MB) carries iconv-lite's every codec (≈ 480 KB, CJK tables included, which
+ * international mail needs), zod with its locales (≈ 460 KB), nodemailer (≈ 240 KB) and tldts's public suffix list
+ * (≈ 130 KB, for DMARC-style alignment of the sender's domain). The performance issue brings them down.
  */
-const maxBundleBytes = 2_000 * 1024;
+const maxBundleBytes = 2_200 * 1024;
 
 const bundles = new Map<HandlerName, BuildResult<{ metafile: true; write: false }>>();
 
@@ -66,7 +67,7 @@ describe.each(handlerNames)('the %s bundle', (name) => {
     expect(imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).length).toBeGreaterThan(0);
   });
 
-  it('is under 2,000 KB', () => {
+  it('is under 2,200 KB', () => {
     const js = bundleOf(name).outputFiles.find((file) => file.path.endsWith('.mjs'));
     expect(js?.contents.byteLength).toBeLessThan(maxBundleBytes);
   });
