@@ -23,6 +23,10 @@ commands
   ingest FILE.eml            take an email as the inbox would: notes of a 1:1 are stored and their wrap-up,
                              digests and weekly mail scheduled; a reply to one of our mails applies its
                              commands (done 2, drop 3, 2 due friday, snooze 1 to 12/1, 2 owner jordan)
+  reply --from EMAIL [--kind KIND] LINE...
+                             answer the latest mail of ours to EMAIL (of KIND: wrapup, digest, weekly…) as
+                             their mail client would — Re: subject, In-Reply-To, the original quoted — with
+                             LINE... as the text (reply "done 1" "2 due friday"), and ingest it
   tick [--to ISO|+30m|+2d]   move the local clock forward and send whatever falls due
                              (without --to: up to the wall-clock time, if that is later)
   outbox                     list the emails sent
@@ -59,6 +63,8 @@ type Flags = {
   port?: string | undefined;
   'smtp-port'?: string | undefined;
   url?: string | undefined;
+  from?: string | undefined;
+  kind?: string | undefined;
 };
 
 class UsageError extends FollowthroughError {
@@ -81,6 +87,8 @@ export async function main(argv: string[], out: (line: string) => void = console
       port: { type: 'string' },
       'smtp-port': { type: 'string' },
       url: { type: 'string' },
+      from: { type: 'string' },
+      kind: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -95,6 +103,8 @@ export async function main(argv: string[], out: (line: string) => void = console
       return extractCommand(requireFile(args), out);
     case 'ingest':
       return withStack(flags, (stack) => ingestCommand(stack, requireFile(args), flags, out));
+    case 'reply':
+      return withStack(flags, (stack) => replyCommand(stack, args, flags, out));
     case 'tick':
       return withStack(flags, (stack) => tickCommand(stack, flags, out));
     case 'outbox':
@@ -183,8 +193,9 @@ async function ingestCommand(
   file: string,
   flags: Flags,
   out: (line: string) => void,
+  bytes?: Uint8Array,
 ): Promise<number> {
-  const raw = await readInput(file);
+  const raw = bytes ?? (await readInput(file));
   try {
     const result = await stack.ingestEmail(raw);
     if (flags.json) out(JSON.stringify(result, null, 2));
@@ -199,6 +210,49 @@ async function ingestCommand(
     }
     throw error;
   }
+}
+
+/**
+ * A reply as a person's mail client writes it: the subject with "Re:", threaded under the mail answered by its
+ * Message-ID, the commands on top and the mail quoted below. Mail refs are random, so a reply must answer a real
+ * mail of this data dir's outbox rather than a fixture written in advance.
+ */
+async function replyCommand(stack: LocalStack, lines: string[], flags: Flags, out: (line: string) => void) {
+  const from = flags.from?.trim().toLowerCase();
+  if (!from?.includes('@')) throw new UsageError('Say who replies: --from EMAIL.');
+  if (lines.length === 0)
+    throw new UsageError('Give the text of the reply, e.g. followthrough reply --from EMAIL "done 1".');
+  const answered = (await stack.listOutbox())
+    .filter((mail) => mail.to.includes(from) && (flags.kind === undefined || mail.kind === flags.kind))
+    .at(-1);
+  if (answered === undefined) {
+    throw new UsageError(`The outbox has no mail${flags.kind ? ` of kind ${flags.kind}` : ''} to ${from} to reply to.`);
+  }
+  const original = await parseEmail(await readFile(answered.file));
+  const quoted = (original.text ?? '').split(/\r?\n/).map((line) => `> ${line}`);
+  const domain = from.slice(from.lastIndexOf('@') + 1);
+  // The name our mail greeted them by, as their client would send it (plain ASCII only: no encoded words here).
+  const name = original.to.find((person) => person.address === from)?.name;
+  const sender = name && /^[\x20-\x7e]+$/.test(name) ? `"${name.replace(/["\\]/g, '')}" <${from}>` : from;
+  const raw = [
+    `From: ${sender}`,
+    `To: ${original.from?.address ?? stack.config.fromAddress}`,
+    `Subject: Re: ${original.subject}`,
+    `Date: ${stack.clock.now().toUTCString().replace('GMT', '+0000')}`,
+    `Message-ID: <${randomUUID()}@${domain}>`,
+    ...(original.messageId ? [`In-Reply-To: ${original.messageId}`, `References: ${original.messageId}`] : []),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    ...lines,
+    '',
+    `On ${answered.sentAt}, ${original.from?.name ?? 'followthrough'} wrote:`,
+    ...quoted,
+    '',
+  ].join('\r\n');
+  out(`Replying to "${answered.subject}" as ${from}: ${lines.join(' / ')}`);
+  return ingestCommand(stack, answered.file, flags, out, new TextEncoder().encode(raw));
 }
 
 export function describeIngest(result: IngestResult): string[] {

@@ -45,7 +45,16 @@ await run('tick', '--to', '+30m');
 await show('wrapup', 'marcus.reid@acme-sales.example');
 
 rule('3. Marcus replies "done 1"');
-await run('ingest', `${loop}/04-marcus-reply-done-1.eml`, '--now', '2026-11-12T22:41:00Z');
+await run(
+  'reply',
+  '--from',
+  'marcus.reid@acme-sales.example',
+  '--kind',
+  'wrapup',
+  'done 1',
+  '--now',
+  '2026-11-12T22:41:00Z',
+);
 await show('confirmation', 'marcus.reid@acme-sales.example');
 
 rule('4. Dana’s 1:1 with Priya (Tue 17 Nov) and her next one with Marcus (Thu 19 Nov)');
