@@ -11,6 +11,7 @@
 import { strict as deStrict } from 'chrono-node/de';
 import { type Chrono, strict as enStrict } from 'chrono-node/en';
 import { strict as frStrict } from 'chrono-node/fr';
+import { builtPattern } from './built-patterns';
 
 export type DateOrder = 'mdy' | 'dmy';
 export type DueLanguage = 'en' | 'de' | 'fr';
@@ -302,11 +303,11 @@ const MEETING_DE = '(?:1:1|termin|treffen|meeting|gespräch|jour fixe)';
 const MEETING_FR = '(?:1:1|point|rendez-vous|rdv|réunion|entretien)';
 
 function rx(source: string): RegExp {
-  return new RegExp(source, 'gud');
+  return builtPattern(source, 'gud');
 }
 
 /** Words before a date that make it a deadline rather than a fact about the task. */
-const MARKER_WORD = new RegExp(
+const MARKER_WORD = builtPattern(
   `${L}(?<w>by|before|due(?: on| by| date)?|until|till|til|through|thru|no later than|not later than|nlt|latest by|` +
     'deadline(?: is)?|target(?: date)?|targeting|eta|new date|new target|new deadline|ahead of|prior to|in time for|' +
     'on or before|bis(?: zum| spätestens)?|spätestens(?: am| bis)?|vor|fällig(?: am| bis)?|frist|avant(?: le)?|' +
@@ -828,7 +829,7 @@ function mergeNeighbours(found: Candidate[], lower: string, joinAnchors: boolean
   if (!joinAnchors) return list;
   // "before our next 1:1 (Thursday 8th)": the notes say when it is.
   return mergePairs(list, (a, b) =>
-    a.anchor && !b.anchor && !b.vague && b.due !== null && /^[\s,:]*[([]?\s*(?:on\s+)?$/u.test(gap(lower, a, b))
+    a.anchor && !b.anchor && !b.vague && b.due !== null && /^[\s,:]*(?:[([]\s*)?(?:on\s+)?$/u.test(gap(lower, a, b))
       ? { ...b, start: a.start, end: lower[b.end] === ')' ? b.end + 1 : b.end, inherent: true, needsContext: false }
       : null,
   );

@@ -187,7 +187,8 @@ function toPersonList(p: ForwardedPerson): Person[] {
 function cleanName(name: string | null | undefined): string | null {
   const trimmed = name?.replace(/^["']|["']$/g, '').trim();
   if (!trimmed) return null;
-  const lastFirst = /^([^,]+),\s*([^,]+)$/.exec(trimmed);
+  // The part after the comma starts at a non-space: with `\s*([^,]+)` both would compete for the spaces.
+  const lastFirst = /^([^,]+),\s*([^,\s][^,]*)$/.exec(trimmed);
   return lastFirst ? `${lastFirst[2]} ${lastFirst[1]}` : trimmed;
 }
 
@@ -203,17 +204,21 @@ function normaliseText(text: string): string {
       // Runs of blank lines and of spaces inside a line mean nothing more than one, and cost the parsers after
       // this (the forward parser, the date reader) time that grows with their length.
       .replace(/\n(?:[ \t]*\n){3,}/g, '\n\n\n')
-      .replace(/(?<=\S)[ \t]{2,}/g, ' ')
+      .replace(/(\S)[ \t]{2,}/g, '$1 ')
   );
 }
 
 // Older mail below a reply: Gmail's attribution line, Outlook's separator and header block, a quoted line.
-const GMAIL_ATTRIBUTION = /^On\b[^\n]{0,300}\bwrote:\s*$/m;
-const GMAIL_ATTRIBUTION_WRAPPED = /^On\b[^\n]{0,200}\n[^\n]{0,200}\bwrote:\s*$/m;
-const OUTLOOK_HISTORY = /^(?:_{8,}|-{3,}\s*Original Message\s*-{3,})\s*\n(?:\s*\n){0,2}\s*\*?From:/im;
-const HEADER_BLOCK = /^\*?From:\*?\s[^\n]+\n\s*\*?(?:Sent|Date):\*?\s/m;
+// `.` rather than [^\n]: with /m every line terminator (CR, U+2028) starts a line for `^`, and [^\n] would read on
+// across them from each of those starts. One run of spaces holding a line break, not `\s*\n(?:\s*\n){0,2}\s*`, whose
+// parts share the spaces. The localised attribution looks for its verb ahead, so that the verb and the `.*` before
+// the colon do not re-read the line for every repeat of the verb.
+const GMAIL_ATTRIBUTION = /^On\b.{0,300}\bwrote:\s*$/m;
+const GMAIL_ATTRIBUTION_WRAPPED = /^On\b.{0,200}\n.{0,200}\bwrote:\s*$/m;
+const OUTLOOK_HISTORY = /^(?:_{8,}|-{3,}\s*Original Message\s*-{3,})[^\S\n]*\n\s*\*?From:/im;
+const HEADER_BLOCK = /^\*?From:\*?\s.+\n\s*\*?(?:Sent|Date):\*?\s/m;
 const LOCALISED_ATTRIBUTION =
-  /^(?:Am|Le|El|Il|Op)\s[^\n]{0,200}(?:schrieb|a écrit|escribió|ha scritto|schreef)[^\n]*:\s*$/m;
+  /^(?:Am|Le|El|Il|Op)\s(?=.{0,200}(?:schrieb|a écrit|escribió|ha scritto|schreef)).*:\s*$/m;
 
 export function stripQuotedHistory(body: string): string {
   let cut = body.length;

@@ -1,3 +1,4 @@
+import { builtPattern } from '../built-patterns';
 import { type DueContext, type DueMatch, findDue, findNextMeetingDate, guessDateOrder } from '../due-date';
 import { addDays } from '../email/message-date';
 import type { NotesMessage } from '../email/read-notes';
@@ -6,9 +7,9 @@ import type { ExtractedItem, Extraction, ItemFlag, ItemSection, Person } from '.
 import { fold, OwnerResolver, type ResolvedOwner, spokenName } from './owners';
 import {
   ACTION_VERBS,
-  BOILERPLATE,
   DONE,
   DONE_CELL,
+  isBoilerplate,
   SECTION_PATTERNS,
   type SectionKind,
   STATUS_CELL,
@@ -107,8 +108,53 @@ interface Section {
 
 // One marker or several ("- [ ] " in Markdown task lists).
 const BULLET = /^\s*(?:(?:[-*•·◦▪▸►‣–—+]|\d{1,2}[.)]|\(?[a-z]\)|[a-z]\.(?=\s)|\[[ xX✓✔]?\]|☐|☑|✅|✔|✓|🔲)\s*)+/u;
-// Markdown emphasis says nothing about the task: "**Leo**: send…" is "Leo: send…".
-const EMPHASIS = /(\*\*|__)(\S(?:.*?\S)?)\1/g;
+// A line ends at any of these for `.`, `^` and `$`; a task line can still hold the last three.
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/g;
+
+function nextLineTerminator(text: string, from: number): number {
+  LINE_TERMINATOR.lastIndex = from;
+  return LINE_TERMINATOR.exec(text)?.index ?? text.length;
+}
+
+const isSpace = (ch: string | undefined): boolean => ch !== undefined && /\s/.test(ch);
+
+/**
+ * Markdown emphasis says nothing about the task: "**Leo**: send…" is "Leo: send…". The same matches as
+ * /(\*\*|__)(\S(?:.*?\S)?)\1/g in one pass: that pattern re-reads the rest of the line from every "**" left open.
+ * Like it, the shortest text of two characters or more wins, then a single character ("**a**").
+ */
+function withoutEmphasis(text: string): string {
+  let out = '';
+  let copied = 0;
+  let lineEnd = -1;
+  // Per marker, the end of the line where no closing marker followed an opening one: none follows a later one there.
+  const unclosedUntil = { '**': -1, __: -1 };
+  for (let at = 0; at < text.length - 2; ) {
+    if (at > lineEnd) lineEnd = nextLineTerminator(text, at);
+    const marker = text.startsWith('**', at) ? '**' : text.startsWith('__', at) ? '__' : null;
+    const start = at + 2;
+    if (marker === null || isSpace(text[start])) {
+      at++;
+      continue;
+    }
+    let close = -1;
+    if (at >= unclosedUntil[marker]) {
+      close = text.indexOf(marker, start + 2);
+      while (close !== -1 && close <= lineEnd && isSpace(text[close - 1])) close = text.indexOf(marker, close + 1);
+      if (close > lineEnd) close = -1;
+      if (close === -1) unclosedUntil[marker] = lineEnd;
+    }
+    if (close === -1 && text.startsWith(marker, start + 1) && start < lineEnd) close = start + 1;
+    if (close === -1) {
+      at++;
+      continue;
+    }
+    out += text.slice(copied, at) + text.slice(start, close);
+    copied = close + 2;
+    at = copied;
+  }
+  return out + text.slice(copied);
+}
 const CHECKBOX_DONE = /^\s*(?:[-*]\s*)?(?:\[[xX✓✔]\]|☑)/u;
 const CHECKBOX_OPEN = /^\s*(?:[-*]\s*)?(?:\[ ?\]|☐|🔲)/u;
 // A leading emoji or symbol on a heading ("🎯 Action items") says nothing about its kind.
@@ -119,7 +165,7 @@ const UNOWNED = /^(?:owner:?\s*)?(?:TBD|TBC|tbd|tbc|unassigned|nobody yet|\?{1,3
 const CARRIED_PREFIX =
   /^(?:carr(?:ied|y)[- ]?over|rolled(?: over)?|still open|pending|open)(?:\s+from\s+(?:the\s+)?(?:last|previous)\s+(?:week|time|1:1|meeting))?\s*[:–—-]\s*/i;
 const TASK_PREFIX =
-  /^(?:AI|A\/I|Action(?: item)?|TODO|To-?do|Task|Follow[- ]?up|FU)\s*(?:\(([^)]{1,40})\))?\s*[:\-–—]\s*/i;
+  /^(?:AI|A\/I|Action(?: item)?|TODO|To-?do|Task|Follow[- ]?up|FU)\s*(?:\(([^)]{1,40})\)\s*)?[:\-–—]\s*/i;
 
 interface LogicalLine {
   text: string;
@@ -143,10 +189,10 @@ function logicalLines(body: string): LogicalLine[] {
     const capped = line.slice(0, MAX_LINE_CHARS);
     // Cells pasted from a spreadsheet or a Word table are tab-separated: the same row as "a | b | c".
     const written = ((capped.match(/\t/g)?.length ?? 0) >= 2 ? capped.trim().replace(/\t+/g, ' | ') : capped).replace(
-      /(?<=\S)[ \t]{2,}/g,
-      ' ',
+      /(\S)[ \t]{2,}/g,
+      '$1 ',
     );
-    const raw = written.replace(EMPHASIS, '$2');
+    const raw = withoutEmphasis(written);
     const trimmed = raw.trim();
     const last = lines.at(-1);
     const isBullet = BULLET.test(raw) && !/^\s*\d{1,2}[.)]\d/.test(raw);
@@ -320,7 +366,7 @@ function asHeading(line: LogicalLine, scope: Scope): Section | null {
     const rest = colon[2] ?? '';
     if (rest.split(/\s+/).length >= 3 || !/^\(?[\w\s,./]*\)?$/.test(rest)) return null;
   }
-  const bare = text.replace(/[:\s]+$/, '');
+  const bare = trimEndWhile(text, /[:\s]/);
   const kind = SECTION_PATTERNS.find(([pattern]) => pattern.test(bare))?.[1];
   // "Marcus to update the forecast by Friday" names a topic word, but says who will do what: a task, not a heading.
   if (kind === 'info' && /\b(?:to|will|'ll|’ll|please)\s+\p{L}/iu.test(bare)) return null;
@@ -346,16 +392,50 @@ function headingOwner(heading: string, scope: Scope): ResolvedOwner | null {
     const owner = scope.resolver.pronoun(whose) ?? scope.resolver.fromPerson(scope.resolver.attendee(whose));
     if (owner) return owner;
   }
-  const named = /^(?:for\s+)?([\p{Lu}][\p{L}'’-]+(?:\s+[\p{Lu}][\p{L}'’-]+){0,2})(?:['’]s\b.*)?$/u.exec(heading);
-  const person = named?.[1] ? scope.resolver.attendee(named[1]) : null;
+  const named = headingNames(heading);
+  const person = named ? scope.resolver.attendee(named) : null;
   return person ? scope.resolver.fromPerson(person) : null;
+}
+
+const HEADING_WORDS = /^(?:for\s+)?([\p{Lu}][\p{L}'’-]+(?:\s+[\p{Lu}][\p{L}'’-]+){0,2})/u;
+
+/**
+ * "Ben", "for Ben Okafor", "Ben's items": the one to three capitalised words that make up a heading, or that come
+ * before a possessive "'s" and whatever follows it. What /^(?:for\s+)?(WORDS)(?:['’]s\b.*)?$/u captures, without its
+ * scan to the end of the line from every "'s" in the words: the last "'s" that can end a word wins.
+ */
+function headingNames(heading: string): string | null {
+  const words = HEADING_WORDS.exec(heading);
+  const names = words?.[1];
+  if (!words || !names) return null;
+  if (words[0].length === heading.length) return names;
+  const offset = words[0].length - names.length;
+  const wordStart: number[] = [];
+  for (let k = 0, start = 0; k < names.length; k++) {
+    if (isSpace(names[k - 1]) && !isSpace(names[k])) start = k;
+    wordStart.push(start);
+  }
+  for (let q = names.length - 2; q >= 0; q--) {
+    if ((names[q] !== "'" && names[q] !== '’') || names[q + 1] !== 's') continue;
+    // The word before the "'s" keeps two letters or more, and the "s" ends a word.
+    if ([...names.slice(wordStart[q] ?? 0, q)].length < 2 || /\w/.test(heading[offset + q + 2] ?? '')) continue;
+    return nextLineTerminator(heading, offset + q + 2) === heading.length ? names.slice(0, q) : null;
+  }
+  return null;
+}
+
+/** The text without the characters at its end that `chars` (one character) matches: /[…]+$/ rescans runs. */
+function trimEndWhile(text: string, chars: RegExp): string {
+  let end = text.length;
+  while (end > 0 && chars.test(text[end - 1] ?? '')) end--;
+  return text.slice(0, end);
 }
 
 // ---------- Free text: one clause at a time ----------
 
 // Sentence ends (not after "St." or "Inc."), semicolons, and an "and" that starts a new commitment: "You'll
 // finish the price sheet by 4.12., and Jana from Legal will check the clauses by 9.12.".
-const CLAUSE_BREAK = new RegExp(
+const CLAUSE_BREAK = builtPattern(
   String.raw`(?<=[.!?])(?<!\b(?:St|Mr|Mrs|Ms|Dr|Inc|Ltd|Co|Corp|vs|approx|incl|e\.g|i\.e|No)\.)\s+(?=[A-Z])` +
     String.raw`|;\s+|,?\s+and\s+(?=(?:I|you|we)['’]ll\b|(?:I|you|we) will\b|[\p{Lu}][\p{L}'’-]+(?:\s+(?:from|in)\s+[\p{Lu}][\p{L}&-]*)?\s+(?:will|to)\s)`,
   'u',
@@ -373,10 +453,12 @@ function clauses(line: LogicalLine): string[] {
 /** A person's name as notes write it: one to three capitalised words, or an @handle; not "Otter.ai" or "Keywords". */
 const PERSON_NAME =
   /^@[\p{L}][\p{L}\p{N}._'’-]*$|^@?(?!(?:Keywords?|Notes?|Summary|Status|Updates?|Context|Decisions?|Risks?|Blockers?|Topics?|Agenda|Owners?|Due|Next|Actions?|Outcomes?|Results?|Details?|Feedback|Coaching|Questions?|Ideas?|FYI|Reminders?|Goals?|Wins?|Highlights?|Lowlights?|Asks?|Comments?|Observations?|Learnings?|Takeaways?|Praise|Concerns?|Issues?|Priorities|Priority|Focus|Plan|Progress|Pipeline|Forecast|Numbers|Metrics|Other|Misc|Personal|Admin|Ops|Deal|Deals|Account|Accounts|Customer|Customers|Project|Projects)$)[\p{Lu}][\p{Ll}'’]+(?:-\p{L}[\p{Ll}'’]+)*(?:\s+[\p{Lu}][\p{Ll}'’]+(?:-\p{L}[\p{Ll}'’]+)*){0,2}$/u;
+// The patterns that end in `(?<task>.+)$` read with the s flag: a line terminator (a stray CR or U+2028) left in the
+// text would otherwise fail `$` after every candidate owner, each time after reading to the end of the line.
 const NAME = String.raw`@[\p{L}][\p{L}\p{N}._'’-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[\p{Lu}][\p{L}'’.-]*(?:\s+[\p{Lu}][\p{L}'’-]*)?|[A-Z]{2,3}`;
-const OWNER_PREFIX = new RegExp(
-  String.raw`^(?<name>${NAME}|me|Me|I|[\p{Ll}][\p{Ll}'’-]{1,20})(?<joint>\s*(?:\+|&|and)\s*(?:${NAME}|me))?\s*(?<role>\([^)]{1,40}\))?\s*(?::|\s[-–—]\s|-\s|→|->|=>)\s*(?<task>.+)$`,
-  'u',
+const OWNER_PREFIX = builtPattern(
+  String.raw`^(?<name>${NAME}|me|Me|I|[\p{Ll}][\p{Ll}'’-]{1,20})(?<joint>\s*(?:\+|&|and)\s*(?:${NAME}|me))?\s*(?:(?<role>\([^)]{1,40}\))\s*)?(?::|\s[-–—]\s|-\s|→|->|=>)\s*(?<task>.+)$`,
+  'su',
 );
 // Chat and wiki style: "@mateusz finish the migration by 1.10." needs no colon.
 const HANDLE_PREFIX = /^(?<name>@[\p{L}][\p{L}\p{N}._'’-]*)(?<role>)\s+(?<task>\S.*)$/u;
@@ -392,30 +474,30 @@ function handlePrefix(text: string, resolver: OwnerResolver): RegExpExecArray | 
   }
   return HANDLE_PREFIX.exec(text);
 }
-const OWNER_WILL = new RegExp(
-  String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+|\bso\s+)(?<name>${NAME})\s*(?<role>\([^)]{1,40}\))?(?<team>\s+(?:in|from|at)\s+[\p{Lu}][\p{L}&-]*(?:\s+[\p{Lu}][\p{L}&-]*){0,2})?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
-  'u',
+const OWNER_WILL = builtPattern(
+  String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+|\bso\s+)(?<name>${NAME})(?:\s*(?<role>\([^)]{1,40}\)))?(?<team>\s+(?:in|from|at)\s+[\p{Lu}][\p{L}&-]*(?:\s+[\p{Lu}][\p{L}&-]*){0,2})?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
+  'su',
 );
 // "I'll" commits the author wherever it stands ("For Tollgate I'll move…", "we agreed I'll write…"); a joint "we"
 // only at the start of a clause, since "we'll" mid-sentence is usually discussion.
 const FIRST_PERSON =
-  /(?:\b(?:I['’]ll|I will|I['’]m going to|I am going to|I need to|I['’]m to|I shall|I owe|ich werde|je vais)|(?:^|[-–—;:,.→]\s+|\band\s+|\bso\s+)(?:I can|I['’]d|we['’]ll|we will|we need to|we agreed to|we['’]re going to|we are going to|let me|me to))\s+(?<task>.+)$/i;
+  /(?:\b(?:I['’]ll|I will|I['’]m going to|I am going to|I need to|I['’]m to|I shall|I owe|ich werde|je vais)|(?:^|[-–—;:,.→]\s+|\band\s+|\bso\s+)(?:I can|I['’]d|we['’]ll|we will|we need to|we agreed to|we['’]re going to|we are going to|let me|me to))\s+(?<task>.+)$/is;
 const SECOND_PERSON =
-  /(?:^|[-–—;:,.→]\s+|\bso\s+|\band\s+)(?:please|pls|can you|could you|you['’]ll|you will|you['’]re going to|you are going to|you to|you need to|you should|you said you['’]d|you['’]d(?!\s+(?:like|love|prefer|rather)))\s+(?<task>.+)$/i;
-const SUBJECTLESS_WILL = /[-–—;,]\s+(?:and\s+)?will\s+(?<task>\S.*)$/i;
-const LEADING_NAME = new RegExp(String.raw`^(?<name>${NAME})\s+(?:is|has|was|wants|would|will|asked|said)\b`, 'u');
-const TRAILING_OWNER = new RegExp(
+  /(?:^|[-–—;:,.→]\s+|\bso\s+|\band\s+)(?:please|pls|can you|could you|you['’]ll|you will|you['’]re going to|you are going to|you to|you need to|you should|you said you['’]d|you['’]d(?!\s+(?:like|love|prefer|rather)))\s+(?<task>.+)$/is;
+const SUBJECTLESS_WILL = /[-–—;,]\s+(?:and\s+)?will\s+(?<task>\S.*)$/is;
+const LEADING_NAME = builtPattern(String.raw`^(?<name>${NAME})\s+(?:is|has|was|wants|would|will|asked|said)\b`, 'u');
+const TRAILING_OWNER = builtPattern(
   String.raw`^(?<task>\S.{2,}?)\s(?:[-–—]|→|->)\s(?<name>${NAME}|me|you)\s*(?:[,–—-]\s*(?<rest>\S.*))?$`,
-  'u',
+  'su',
 );
 // "open house flyers for Larkspur Bend (Tobias) wed", "seller net sheet template, soon (me)".
-const TRAILING_PAREN_OWNER = new RegExp(
-  String.raw`^(?<task>\S.{2,}?)\s*\((?<name>${NAME}|[\p{Ll}][\p{Ll}'’-]{1,20}|me|you)\)\s*(?<rest>\S.*)?$`,
-  'u',
+const TRAILING_PAREN_OWNER = builtPattern(
+  String.raw`^(?<task>\S(?:.{2}|.+?\S))\s*\((?<name>${NAME}|[\p{Ll}][\p{Ll}'’-]{1,20}|me|you)\)\s*(?<rest>\S.*)?$`,
+  'su',
 );
-const POSSESSIVE_DUE = new RegExp(
-  String.raw`^(?<name>${NAME})['’]s\s+(?<task>.+?\b(?:due|new date|deadline|still open)\b.*)$`,
-  'u',
+const POSSESSIVE_DUE = builtPattern(
+  String.raw`^(?<name>${NAME})['’]s\s+(?<task>\S.*?\b(?:due|new date|deadline|still open)\b.*|\s(?:due|new date|deadline|still open)\b.*)$`,
+  'su',
 );
 // "QBR deck template is still with me, will finish it by Mon": whoever has it will do it.
 const HELD_BY = /\b(?:with|on)\s+(?<who>me|you)\b/i;
@@ -600,7 +682,7 @@ const FINITE_AFTER_NOUN =
   /^(?:is|are|was|were|has|had|have|went|goes|looks|seems|came|got|sent|done|made|took|won|lost|still|now|already|pending|overdue|due|recu|recue|erhalten|\d.*|[a-z]+ed)$/;
 
 function clauseItems(text: string, line: LogicalLine, section: Section, scope: Scope): ExtractedItem[] {
-  if (DONE.test(text) || /\?\s*$/.test(text) || /^(?:Q|Question)\s*:/i.test(text) || BOILERPLATE.test(text)) return [];
+  if (DONE.test(text) || /\?\s*$/.test(text) || /^(?:Q|Question)\s*:/i.test(text) || isBoilerplate(text)) return [];
   const found = commitment(text, section, scope, line.checkbox === 'open');
   if (!found) return [];
   // "Next 1:1 is Tue 24 Nov." names a date, not a task; "Next 1:1 Tue 1/12 - Maya to bring the plan" holds one.
@@ -633,7 +715,7 @@ function clauseItems(text: string, line: LogicalLine, section: Section, scope: S
  * "and" before a task verb, but only when each half has a date of its own (else the date covers both).
  */
 function splitJoinedTasks(task: string, scope: Scope): string[] {
-  for (const match of task.matchAll(/\s+and\s+(?=(\p{L}+)\b)/gu)) {
+  for (const match of task.matchAll(/(?<!\s)\s+and\s+(?=(\p{L}+)\b)/gu)) {
     if (!ACTION_VERBS.has((match[1] ?? '').toLowerCase())) continue;
     const first = task.slice(0, match.index);
     const second = task.slice(match.index + match[0].length);
@@ -659,9 +741,8 @@ function isTableHeader(text: string): boolean {
 
 /** A row is a task in a table of tasks, or when a cell reads as one: "Imogen Ashdown | Head of Delivery | …" is not. */
 function tableItem(line: LogicalLine, scope: Scope, inTaskTable: boolean): ExtractedItem | null {
-  const cells = line.text
-    .replace(/^\|\s*|\s*\|$/g, '')
-    .split(/\s*\|\s*/)
+  const cells = withoutOuterBars(line.text)
+    .split('|')
     .map((c) => c.trim());
   if (cells.some((c) => DONE_CELL.test(c))) return null;
   if (cells.every((c) => /^(?:#|no\.?|task|action|item|what|owner|who|due|when|status|date|deadline|notes?)$/i.test(c)))
@@ -700,6 +781,12 @@ function tableItem(line: LogicalLine, scope: Scope, inTaskTable: boolean): Extra
     section: 'action',
     duePhrase: null,
   });
+}
+
+/** "| a | b |" as "a | b": what /^\|\s*|\s*\|$/g leaves, without rescanning the spaces before the last bar. */
+function withoutOuterBars(text: string): string {
+  const inner = text.startsWith('|') ? text.slice(1).trimStart() : text;
+  return inner.endsWith('|') ? inner.slice(0, -1).trimEnd() : inner;
 }
 
 function ownerCell(cell: string, scope: Scope): ResolvedOwner | null {
@@ -760,16 +847,18 @@ export function flagsOf(
 /** The task as people would say it: no trailing deadline words or punctuation, first letter capitalised. */
 function cleanTask(task: string, duePhrase: string | null): string {
   // Note-takers (Fireflies, Otter) end each line with where it was said in the recording: "(00:12:31)".
-  let text = task.replace(/\s*\(\d{1,2}:\d{2}(?::\d{2})?\)\s*$/, '').trim();
+  let text = task.replace(/\(\d{1,2}:\d{2}(?::\d{2})?\)\s*$/, '').trim();
   if (duePhrase) {
     const at = text.lastIndexOf(duePhrase);
     if (at > 0 && at + duePhrase.length >= text.length - 3) text = text.slice(0, at);
   }
+  // Each pattern starts at its word, not at the spaces before it (which would be rescanned from every one of them):
+  // the spaces go with trimEnd.
   text = text
-    .replace(/\s*(?:[-–—,;:(]|\b(?:by|before|due|until|bis|on|at))\s*$/i, '')
-    .replace(/\s*(?:[-–—,;:(]|\b(?:by|before|due|until|bis))\s*$/i, '')
-    .replace(/[\s.;,:–—-]+$/, '')
-    .trim();
+    .replace(/(?:[-–—,;:(]|\b(?:by|before|due|until|bis|on|at))\s*$/i, '')
+    .trimEnd()
+    .replace(/(?:[-–—,;:(]|\b(?:by|before|due|until|bis))\s*$/i, '');
+  text = trimEndWhile(text, /[\s.;,:–—-]/).trim();
   // A task is words: a line of symbols, control or invisible characters is not one.
   if (!/[\p{L}\p{N}]/u.test(text)) return '';
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -30,14 +30,29 @@ export function fold(text: string): string {
     .trim();
 }
 
+/**
+ * Every "(…)" replaced, as text.replace(/\([^)]*\)/g, replacement) does, in one pass: that pattern reads to the end
+ * of the text from every "(" that is never closed.
+ */
+function withoutParentheses(text: string, replacement: string): string {
+  let out = '';
+  let copied = 0;
+  for (let open = text.indexOf('('); open !== -1; open = text.indexOf('(', copied)) {
+    const close = text.indexOf(')', open + 1);
+    if (close === -1) break;
+    out += text.slice(copied, open) + replacement;
+    copied = close + 1;
+  }
+  return out + text.slice(copied);
+}
+
 function keysOf(person: Person): NameKeys {
   const local = person.address.split('@')[0] ?? '';
   const localParts = local
     .split(/[._-]+/)
     .filter(Boolean)
     .map(fold);
-  const nameParts = (person.name ?? '')
-    .replace(/\([^)]*\)/g, ' ')
+  const nameParts = withoutParentheses(person.name ?? '', ' ')
     .split(/\s+/)
     .map((p) => p.replace(/[^\p{L}'’-]/gu, ''))
     .filter(Boolean);
@@ -98,10 +113,7 @@ export class OwnerResolver {
 
   /** An attendee named by first name, full name, last name, initials or @handle; null when none matches. */
   attendee(written: string): Person | null {
-    const raw = written
-      .replace(/^@/, '')
-      .replace(/\([^)]*\)/g, '')
-      .trim();
+    const raw = withoutParentheses(written.replace(/^@/, ''), '').trim();
     const w = fold(raw).replace(/[^\p{L}\s'’-]/gu, '');
     if (!w) return null;
     const unique = (matches: NameKeys[]) => (matches.length === 1 ? (matches[0]?.person ?? null) : null);
@@ -120,16 +132,13 @@ export class OwnerResolver {
 
   /** Resolves what the notes wrote as an owner: a pronoun, an attendee, or a non-attendee kept as written. */
   resolve(written: string): ResolvedOwner | null {
-    const pronoun = this.pronoun(written.replace(/\([^)]*\)/g, '').trim());
+    const pronoun = this.pronoun(withoutParentheses(written, '').trim());
     if (pronoun) return pronoun;
     // "@Ava (me)" names the author explicitly.
     if (/\((?:me|myself)\)/i.test(written)) return this.fromPerson(this.author);
     const person = this.attendee(written);
     if (person) return this.fromPerson(person);
-    const name = written
-      .replace(/^@/, '')
-      .replace(/\([^)]*\)/g, '')
-      .trim();
+    const name = withoutParentheses(written.replace(/^@/, ''), '').trim();
     return name ? { owner: name, ownerName: name, attendee: false } : null;
   }
 }

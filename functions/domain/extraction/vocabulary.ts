@@ -35,12 +35,28 @@ export const VAGUE =
  * What a note-taker, a mail client or a legal department adds around the notes: addressed to whoever reads the
  * email, never a commitment ("Please rate the accuracy of this summary", "…notify the sender and delete it").
  */
-export const BOILERPLATE =
-  /\b(?:(?:this|the) (?:summary|e-?mail|message|recap|transcript|communication)\b.*\b(?:accura|confidential|intended|error|feedback)|(?:accuracy|feedback) (?:of|about|on) (?:this|the) (?:summary|notes|recap|transcript)|feedback about using|notes to make sure|learn (?:more|how)|short survey|rate (?:the|this)\b|(?:addressee|intended recipient)|received (?:this|it) in error|notify the sender|destroy (?:it|this)|unsubscribe|privileged|write faster)/i;
+export function isBoilerplate(text: string): boolean {
+  if (ADDRESSED_TO_READER.test(text)) return true;
+  // "This email … is confidential": the email named first, a verdict on it later on the same line. Read from the first
+  // mention only: a pattern with `.*` between the two would read to the end of the line again from every mention.
+  for (const line of text.split(/[\n\r\u2028\u2029]/)) {
+    const mention = THIS_EMAIL.exec(line);
+    if (mention && VERDICT.test(line.slice(mention.index + mention[0].length))) return true;
+  }
+  return false;
+}
 
-/** Marks a line as already done: a ticked box, ✅, "(done)", "— done", "erledigt", "already sent" — not "when done". */
+const ADDRESSED_TO_READER =
+  /\b(?:(?:accuracy|feedback) (?:of|about|on) (?:this|the) (?:summary|notes|recap|transcript)|feedback about using|notes to make sure|learn (?:more|how)|short survey|rate (?:the|this)\b|(?:addressee|intended recipient)|received (?:this|it) in error|notify the sender|destroy (?:it|this)|unsubscribe|privileged|write faster)/i;
+const THIS_EMAIL = /\b(?:this|the) (?:summary|e-?mail|message|recap|transcript|communication)\b/i;
+const VERDICT = /\b(?:accura|confidential|intended|error|feedback)/i;
+
+/**
+ * Marks a line as already done: a ticked box, ✅, "(done)", "— done", "erledigt", "already sent" — not "when done".
+ * "(sent …)" reads only to the next "(sent": each closing bracket is then looked for once, not from every "(sent".
+ */
 export const DONE =
-  /^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|☑|✅|✔|✓)|(?:^|[\s(–—:-])(?<!\b(?:when|once|until|till|after|if|whenever|is|be|get it|gets)\s)(?:done|completed|erledigt|fait|terminé)\s*[✓✔✅!.)]*\s*$|(?::|\s[–—-])\s*(?:done|completed|erledigt|fait|terminé)\b(?!\s+(?:by|before|until|till|when|once|if|on|in|at)\b)|\b(?:already (?:sent|done|booked|shared|submitted)|\(sent\b[^)]*\))/i;
+  /^\s*(?:[-*•]\s*)?(?:\[[xX✓✔]\]|☑|✅|✔|✓)|(?:^|[\s(–—:-])(?<!\b(?:when|once|until|till|after|if|whenever|is|be|get it|gets)\s)(?:done|completed|erledigt|fait|terminé)\s*(?:[✓✔✅!.)]+\s*)?$|(?::|\s[–—-])\s*(?:done|completed|erledigt|fait|terminé)\b(?!\s+(?:by|before|until|till|when|once|if|on|in|at)\b)|\b(?:already (?:sent|done|booked|shared|submitted)|\(sent\b(?:[^()]|(?<!\w)\(|\((?!sent\b))*\))/i;
 
 /** Headings, by what their section holds. */
 export const SECTION_PATTERNS: Array<[RegExp, SectionKind]> = [

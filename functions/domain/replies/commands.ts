@@ -7,6 +7,7 @@
  * calendar day, with the same vocabulary as the notes (EOW, next Tuesday, 12/4 in the sender's order).
  */
 import EmailReplyParser from 'email-reply-parser';
+import { builtPattern } from '../built-patterns';
 import { type DateOrder, findDue, NUMBER_WORDS } from '../due-date';
 import { addDays } from '../email/message-date';
 
@@ -157,8 +158,10 @@ const AFTER_NUMS = '(?: ?[:.)] ?| ?[-–—] | is | are | )(?:now )?';
 const NAME = "(?<name>[^\\s@]{1,64}@[^\\s@]{1,255}|[\\p{L}][\\p{L}.'-]*(?: [\\p{L}][\\p{L}.'-]*){0,3})";
 const TO_NAME = '(?: ?[:=,]| ?->| ?→| is| to)? ';
 
+// The s flag: with a line terminator left in a line, `.+$` would fail after every way of splitting the numbers, each
+// time after reading to the end of the line.
 function rx(source: string): RegExp {
-  return new RegExp(`^${source}$`, 'iu');
+  return builtPattern(`^${source}$`, 'isu');
 }
 
 /** A command before the line it came from is attached. */
