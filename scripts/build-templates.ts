@@ -107,8 +107,18 @@ function renderModule(name: string, html: string): string {
   ].join('\n');
 }
 
+/** "digest-item" → "digestItem": what name.replace(/[-_.]+([a-z0-9])/gi, …) makes, without re-reading runs of "-". */
 function camelCase(name: string): string {
-  return name.replace(/[-_.]+([a-z0-9])/gi, (_, letter: string) => letter.toUpperCase());
+  let out = '';
+  let separators = '';
+  for (const ch of name) {
+    if (ch === '-' || ch === '_' || ch === '.') separators += ch;
+    else {
+      out += separators !== '' && /[a-z0-9]/i.test(ch) ? ch.toUpperCase() : separators + ch;
+      separators = '';
+    }
+  }
+  return out + separators;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -57,7 +57,12 @@ const schema = z.object({
     .min(0)
     .max(24 * 60),
   // Where the action links point: the action-link routes of the deployed API, or the local server.
-  baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  // Trailing slashes cut in a loop: /\/+$/ re-reads a run of slashes from each one.
+  baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => {
+    let end = url.length;
+    while (url[end - 1] === '/') end--;
+    return url.slice(0, end);
+  }),
   // "id:secret,id:secret": the first signs new links, every one verifies (key rotation). Read as a secret.
   linkKeys: z.string().min(1, 'needs at least one key id:secret'),
   webhookSecret: z

@@ -122,7 +122,9 @@ export const outboxKey = (key: string) => ({ pk: `OUTBOX#${key}`, sk: meta }) as
  * References come back from mail clients with or without the brackets and sometimes in another case.
  */
 export const normaliseMessageId = (messageId: string): string => {
-  const bare = messageId.trim().replace(/^<\s*/, '').replace(/\s*>$/, '').toLowerCase();
+  const open = messageId.trim().replace(/^<\s*/, '');
+  // The closing bracket and the spaces before it, without /\s*>$/, which re-reads a run of spaces from each one.
+  const bare = (open.endsWith('>') ? open.slice(0, -1).trimEnd() : open).toLowerCase();
   return `<${bare}>`;
 };
 

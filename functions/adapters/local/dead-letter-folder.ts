@@ -26,8 +26,9 @@ export type DeadLetter = DeadLetterSubject & {
 
 const ID = /^\d{8}T\d{6}Z-(?:schedule|smtp|webhook)-[0-9a-f]{8}$/;
 
-// Anything shaped like an address, as error messages sometimes quote one (a person's key, a recipient).
-const ADDRESS = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g;
+// Anything shaped like an address, as error messages sometimes quote one (a person's key, a recipient). It starts
+// where a word starts: from inside a long word with no "@", each start would read to the word's end again.
+const ADDRESS = /(?<![^\s<>()[\]"',;:])[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g;
 
 const MAX_MESSAGE = 500;
 

@@ -475,7 +475,7 @@ function handlePrefix(text: string, resolver: OwnerResolver): RegExpExecArray | 
   return HANDLE_PREFIX.exec(text);
 }
 const OWNER_WILL = builtPattern(
-  String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+|\bso\s+)(?<name>${NAME})(?:\s*(?<role>\([^)]{1,40}\)))?(?<team>\s+(?:in|from|at)\s+[\p{Lu}][\p{L}&-]*(?:\s+[\p{Lu}][\p{L}&-]*){0,2})?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
+  String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+|\bso\s+)(?<name>${NAME})(?:\s*(?<role>\([^()]{1,40}\)))?(?<team>\s+(?:in|from|at)\s+[\p{Lu}][\p{L}&-]*(?:\s+[\p{Lu}][\p{L}&-]*){0,2})?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
   'su',
 );
 // "I'll" commits the author wherever it stands ("For Tollgate I'll move…", "we agreed I'll write…"); a joint "we"

@@ -332,9 +332,12 @@ function resultWords(input: ResultPageInput): { headline: string; explanation: s
 // opened inside the sandboxed frame would land on a confirm page whose button the sandbox refuses to submit).
 function framed(html: string): string {
   const base = '<base target="_top">';
-  const head = /<head(\s[^>]*)?>/i.exec(html);
-  if (head === null) return `${base}${html}`;
-  const end = head.index + head[0].length;
+  // The first "<head>" or "<head …>" tag; the closing ">" found with indexOf, since /<head(\s[^>]*)?>/ reads to the
+  // end of the page from every "<head " that is never closed.
+  const head = /<head[\s>]/i.exec(html);
+  const close = head === null ? -1 : html.indexOf('>', head.index + 5);
+  if (head === null || close === -1) return `${base}${html}`;
+  const end = close + 1;
   return `${html.slice(0, end)}${base}${html.slice(end)}`;
 }
 
