@@ -474,6 +474,8 @@ function handlePrefix(text: string, resolver: OwnerResolver): RegExpExecArray | 
   }
   return HANDLE_PREFIX.exec(text);
 }
+// A role in brackets holds no bracket itself: with [^)] an unclosed "(" before a name would be read up to 40
+// characters again from every name after it.
 const OWNER_WILL = builtPattern(
   String.raw`(?:^|[-–—;:,.→]\s+|\(|\band\s+|\bso\s+)(?<name>${NAME})(?:\s*(?<role>\([^()]{1,40}\)))?(?<team>\s+(?:in|from|at)\s+[\p{Lu}][\p{L}&-]*(?:\s+[\p{Lu}][\p{L}&-]*){0,2})?\s+(?:still\s+|also\s+|then\s+)?(?:to|will|is going to|needs to|should|owes|shall)\s+(?<task>.+)$`,
   'su',
