@@ -154,8 +154,10 @@ export function markdownToText(markdown: string): string {
     .map((line) =>
       line
         .replace(/^ {0,3}#{1,6}[ \t]+/, '')
-        .replace(/[ \t]+#+[ \t]*$/, '')
-        .replace(/\[([^\]\n]{0,500})\]\((https?:[^)\s]{1,2000})\)/g, '$1 ($2)')
+        // Closing hashes from where a run of spaces starts, not from each space in it; a link's text holds no "["
+        // and its URL no "(": otherwise each "[" would be read again up to 2,500 characters (ReDoS, R12).
+        .replace(/(?<![ \t])[ \t]+#+[ \t]*$/, '')
+        .replace(/\[([^[\]\n]{0,500})\]\((https?:[^()\s]{1,2000})\)/g, '$1 ($2)')
         .replace(/(\*\*|__)(?=\S)([^*_\n]{1,500}?)\1/g, '$2')
         .replace(/`([^`\n]{1,500})`/g, '$1'),
     )

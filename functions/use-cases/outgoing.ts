@@ -67,7 +67,9 @@ export function refInSubject(subject: string): string | null {
 
 /** The subject as rendered, without the ref subjectWithRef put at its end. */
 export function subjectWithoutRef(subject: string): string {
-  return subject.replace(/\s*\[ft-[a-z2-7]{16}\]$/i, '');
+  // The spaces before the ref go with trimEnd: /\s*\[ft-…\]$/ would re-read a run of spaces from each one.
+  const ref = /\[ft-[a-z2-7]{16}\]$/i.exec(subject);
+  return ref ? subject.slice(0, ref.index).trimEnd() : subject;
 }
 
 /** A short key for one person in schedule names (addresses can be long and hold characters names cannot). */

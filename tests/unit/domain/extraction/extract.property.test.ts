@@ -460,7 +460,8 @@ describe('extract: any notes email', () => {
   });
 
   it('finds the same items under a "Fwd:" subject when the body holds no forwarded message', async () => {
-    const unforwarded = notesLike.filter((body) => !/Forwarded message|Original Message/.test(body));
+    // Outlook opens a forwarded message with a rule of underscores: under "Fwd:" such a line starts one.
+    const unforwarded = notesLike.filter((body) => !/Forwarded message|Original Message|_{8}/.test(body));
     await fc.assert(
       fc.asyncProperty(unforwarded, dateHeader, async (body, date) => {
         const direct = await extractionOf(message('text/plain', body, { date, subject: '1:1', transfer: 'base64' }));
