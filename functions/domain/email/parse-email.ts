@@ -33,8 +33,8 @@ export interface ParsedAttachment {
 const ENVELOPE_HEADERS = ['from', 'to', 'date', 'subject', 'message-id'];
 
 /**
- * Reads a raw message within MAIL_LIMITS: too large, headers too long or parts nested too deep → InvalidInputError
- * (`size`, `headers`, `depth`); too many parts, attached messages or HTML nested too deep → read up to the limit,
+ * Reads a raw message within MAIL_LIMITS: too large, too many lines, headers too long or parts nested too deep →
+ * InvalidInputError (`size`, `lines`, `headers`, `depth`); too many parts, attached messages or HTML nested too deep → read up to the limit,
  * with the rest listed in `cuts`.
  */
 export async function parseEmail(bytes: Uint8Array): Promise<ParsedEmail> {
@@ -42,6 +42,13 @@ export async function parseEmail(bytes: Uint8Array): Promise<ParsedEmail> {
     throw new InvalidInputError(
       'size',
       `The email is ${megabytes(bytes.byteLength)}; followthrough reads emails of up to ${megabytes(MAIL_LIMITS.messageBytes)}.`,
+    );
+  }
+  const lines = lineCount(bytes, MAIL_LIMITS.lines);
+  if (lines > MAIL_LIMITS.lines) {
+    throw new InvalidInputError(
+      'lines',
+      `The email has more than ${MAIL_LIMITS.lines.toLocaleString('en-US')} lines; followthrough reads emails of up to that many.`,
     );
   }
   const { input, cut: partsCut } = withinPartLimit(bytes);
@@ -210,4 +217,11 @@ function mislabeledUtf8(decoded: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** Line feeds in the bytes, counted up to one past `limit` (there is no need to count further). */
+function lineCount(bytes: Uint8Array, limit: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(0x0a); at !== -1 && count <= limit; at = bytes.indexOf(0x0a, at + 1)) count++;
+  return count;
 }

@@ -210,6 +210,31 @@ describe('[R9] limits on inbound mail', () => {
     });
   });
 
+  describe('line count', () => {
+    const manyLines = (id: string, lines: number) =>
+      email(head(id, ['Content-Type: text/plain; charset=utf-8']), `${NOTES}${'\n'.repeat(lines)}`);
+
+    it('[R9] an email of more than 250,000 lines is refused naming the field lines, its raw bytes kept and nothing stored', async () => {
+      const raw = manyLines('many-lines', 300_000);
+
+      const error = await rejection(ingestEmail(world.deps, raw));
+
+      expect(error.field).toBe('lines');
+      expect(error.message).toBe(
+        'The email has more than 250,000 lines; followthrough reads emails of up to that many.',
+      );
+      expect(sha256(await world.deps.archive.get(error.rawKey))).toBe(sha256(raw));
+      expect(await worlds.tableRows(world.store)).toEqual([]);
+      expect(await world.outbox()).toEqual([]);
+    });
+
+    it('[R9] an email of 200,000 lines is read', async () => {
+      const result = ingested(await ingestEmail(world.deps, manyLines('fewer-lines', 200_000)));
+
+      expect(result.items.map((item) => item.text)).toContain('Send the revised MAP to the champion');
+    });
+  });
+
   describe('notes length', () => {
     it('[R9] notes over 100,000 characters are cut at a line break and nothing after it is read', async () => {
       const result = ingested(await ingestEmail(world.deps, notesEmail('long-notes', longNotes)));
