@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { htmlToText } from '../domain/email/html-text';
+import { type Cut, withinMeetingLimits } from '../domain/email/limits';
 import type { WrittenDate } from '../domain/email/message-date';
 import type { NotesMessage } from '../domain/email/read-notes';
 import { FollowthroughError, InvalidInputError } from '../domain/errors';
@@ -45,7 +46,7 @@ export type WebhookNotes = z.infer<typeof webhookNotesSchema>;
  * Notes posted to the webhook: the same follow-up as notes by email (see storeMeeting), from JSON.
  * The raw body is kept first; a body that is not valid JSON or breaks the schema is refused naming the field.
  */
-export async function ingestWebhookNotes(deps: IngestDeps, body: Uint8Array): Promise<NotesResult> {
+export async function ingestWebhookNotes(deps: IngestDeps, body: Uint8Array): Promise<NotesResult & { cuts?: Cut[] }> {
   const receivedAt = deps.clock.now();
   const rawKey = await deps.archive.put(body, receivedAt);
   let input: WebhookNotes;
@@ -56,23 +57,28 @@ export async function ingestWebhookNotes(deps: IngestDeps, body: Uint8Array): Pr
     throw error;
   }
   let extraction: Extraction;
+  let itemsCut: Cut | null;
   try {
     const extracted = await (deps.extractor ?? rulesExtractor).extract(notesOf(input), {
       inboxAddresses: [deps.config.inboxAddress],
     });
-    extraction = { ...extracted, meeting: { ...extracted.meeting, timeZone: input.timeZone ?? null } };
+    // The same item limit as mail: the schema already bounds the attendees and the length of the notes.
+    const limited = withinMeetingLimits(extracted);
+    extraction = { ...limited.extraction, meeting: { ...extracted.meeting, timeZone: input.timeZone ?? null } };
+    itemsCut = limited.cut;
   } catch (error) {
     if (error instanceof InvalidInputError) throw new RejectedInputError(rawKey, error);
     throw new FollowthroughError('Could not read the notes.', { cause: error });
   }
   const key = input.id ?? createHash('sha256').update(body).digest('hex');
-  return storeMeeting(deps, {
+  const stored = await storeMeeting(deps, {
     rawKey,
     messageId: `<webhook-${key}@followthrough>`,
     extraction,
     calendars: [],
     receivedAt,
   });
+  return itemsCut === null ? stored : { ...stored, cuts: [itemsCut] };
 }
 
 function parseBody(body: Uint8Array): WebhookNotes {
@@ -170,13 +176,16 @@ export interface WebhookAnswer {
   meetingId: string;
   items: number;
   wrapupAt: string | null;
+  /** What was left out: the items past the limit, so the sender knows the wrap-up lists fewer than the notes. */
+  cuts?: Cut[];
 }
 
-export function webhookAnswer(result: NotesResult): WebhookAnswer {
+export function webhookAnswer(result: NotesResult & { cuts?: Cut[] }): WebhookAnswer {
   return {
     outcome: result.outcome,
     meetingId: result.meeting.id,
     items: result.outcome === 'ingested' ? result.items.length : result.meeting.itemCount,
     wrapupAt: result.outcome === 'ingested' ? result.wrapupAt : null,
+    ...(result.cuts === undefined ? {} : { cuts: result.cuts }),
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { NotesResult } from '../../../functions/use-cases/ingest-email';
 import { RejectedInputError } from '../../../functions/use-cases/ingest-email';
-import { ingestWebhookNotes, markdownToText } from '../../../functions/use-cases/ingest-webhook';
+import { ingestWebhookNotes, markdownToText, webhookAnswer } from '../../../functions/use-cases/ingest-webhook';
 import { startWorlds, type UseCaseWorld } from '../../support/use-case-deps';
 
 const dana = 'dana.whitfield@acme-sales.example';
@@ -49,6 +49,16 @@ describe('notes posted to the webhook', () => {
 
   beforeAll(async () => {
     worlds = await startWorlds();
+  });
+
+  it('[R9] stores the first 200 of 250 items and says what it left out, as the mail path does', async () => {
+    const many = Array.from({ length: 250 }, (_, i) => `- Marcus: call account ${i + 1} by Friday`);
+
+    const result = await post({ ...notes, id: 'many-items', notes: ['Action items', ...many].join('\n') });
+
+    expect(ingested(result).items).toHaveLength(200);
+    expect(await world.store.listMeetingItems(result.meeting.id)).toHaveLength(200);
+    expect(webhookAnswer(result)).toMatchObject({ items: 200, cuts: [{ limit: 'items', kept: 200, total: 250 }] });
   });
   afterAll(async () => {
     await worlds.close();
