@@ -255,8 +255,8 @@ describe.each([375, 1024])('the pages at %i px', (width) => {
     const { page, consoleErrors } = await open(width, '/');
 
     // Assess
-    expect(await page.locator('pre').textContent()).toMatch(/^curl -X POST \\\n/);
-    expect(await page.locator('pre').textContent()).toContain(`  ${server.url}/webhooks/notes`);
+    expect(await page.locator('pre').textContent()).toMatch(/^npx followthrough post notes\.json \\\n/);
+    expect(await page.locator('pre').textContent()).toContain(`  --url ${server.url}/webhooks/notes`);
     expect(await page.getByRole('link', { name: 'See the outbox' }).isVisible()).toBe(true);
     expect(consoleErrors).toEqual([]);
     await expectFits(page, width);

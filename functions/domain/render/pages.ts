@@ -44,7 +44,7 @@ export interface ErrorPageInput {
 }
 
 export interface IndexPageInput {
-  /** "http://127.0.0.1:8787": what the curl example posts to. */
+  /** "http://127.0.0.1:8787": where the example posts to. */
   origin: string;
 }
 
@@ -175,13 +175,13 @@ const indexBody = `<h1>followthrough, running on this machine</h1>
 machine: every email it sends is written to the outbox.</p>
 <p><a href="/outbox">See the outbox</a> — every email sent, newest first.</p>
 <h2>Send notes from a tool</h2>
-<p>POST the notes as JSON to <code>/webhooks/notes</code>; the answer says how many action items were found and
-when the wrap-up goes out.</p>
-<pre class="command">curl -X POST \\
-  -H 'Content-Type: application/json' \\
-  --data-binary @notes.json \\
-  {{origin}}/webhooks/notes</pre>
-<p class="note">Bodies up to 1 MB. The links in every email open a page here that asks before it changes anything.</p>`;
+<p>POST the notes as JSON to <code>/webhooks/notes</code>, signed as Standard Webhooks sign (HMAC-SHA256 with this
+data dir's secret, from <code>npx followthrough webhook-secret</code>); the answer says how many action items were
+found and when the wrap-up goes out. The CLI signs and posts a file for you:</p>
+<pre class="command">npx followthrough post notes.json \\
+  --url {{origin}}/webhooks/notes</pre>
+<p class="note">Bodies up to 1 MB; an unsigned or stale request gets a 401. The links in every email open a page here
+that asks before it changes anything.</p>`;
 
 const outboxBody = `<h1>Outbox</h1>
 {{#hasMessages}}<p class="lede">{{countLine}}, newest first.</p>

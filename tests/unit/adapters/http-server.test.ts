@@ -84,15 +84,16 @@ describe('HTML responses', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('the index page shows the webhook with a curl example naming this server', async () => {
+  it('the index page shows how to post signed notes to this server', async () => {
     // Act
     const response = await get('/');
 
     // Assess
     expect(response.status).toBe(200);
     const html = readable(await response.text());
-    expect(html).toContain(`curl -X POST \\\n`);
-    expect(html).toContain(`  ${server.url}/webhooks/notes</pre>`);
+    expect(html).toContain(`npx followthrough post notes.json \\\n`);
+    expect(html).toContain(`  --url ${server.url}/webhooks/notes</pre>`);
+    expect(html).toContain('npx followthrough webhook-secret');
     expect(html).toContain('href="/outbox"');
   });
 
