@@ -92,13 +92,15 @@ export async function openLocalStack(
   const archive = new FileRawMailArchive(paths.raw);
   const deps: IngestDeps = { store, scheduler, archive, clock, mailer, config, signingKeys };
   const runScheduledJob = createScheduledSendHandler(deps);
+  // Mail given to the CLI or the local SMTP inbox has no SES verdicts: it is taken as its From says (issue 7).
+  const ingestLocalMail = (raw: Uint8Array) => ingestEmail(deps, raw, { senderVerified: true });
   const deadLetters = localDeadLetters({
     folder: new DeadLetterFolder(paths.failed),
     scheduler,
     archive,
     clock,
     runScheduledJob,
-    ingestMail: (raw) => ingestEmail(deps, raw, { senderVerified: true }),
+    ingestMail: ingestLocalMail,
     ingestNotes: (body) => ingestWebhookNotes(deps, body),
   });
   const app: LocalApp = {
@@ -137,8 +139,7 @@ export async function openLocalStack(
     runScheduledJob,
     deadLetters,
     app,
-    // Mail given to the CLI or the local SMTP inbox has no SES verdicts: it is taken as its From says (issue 7).
-    ingestEmail: (raw: Uint8Array) => ingestEmail(deps, raw, { senderVerified: true }),
+    ingestEmail: ingestLocalMail,
     /** What the outbox mailer has sent, oldest first. */
     listOutbox: () => listOutbox(paths.outbox),
     async close() {

@@ -12,6 +12,7 @@ import {
   isForeignPost,
   notFoundPage,
   unsubscribeOutcomePage,
+  unsubscribeTooLargePage,
 } from '../domain/render/pages';
 import {
   applyLinkAction,
@@ -89,10 +90,7 @@ async function unsubscribeRoute(
   if (method === 'POST') {
     if (isForeignPost(request.headers, deps.ownOrigin)) return html(403, foreignOriginPage());
     const body = bodyBytes(request);
-    if (body.length > UNSUBSCRIBE_MAX_BYTES) {
-      const message = `An unsubscribe request is a few bytes; this one is over ${UNSUBSCRIBE_MAX_BYTES}.`;
-      return html(413, errorPage({ status: 413, title: 'Too large', message }));
-    }
+    if (body.length > UNSUBSCRIBE_MAX_BYTES) return html(413, unsubscribeTooLargePage(UNSUBSCRIBE_MAX_BYTES));
     outcome = await applyUnsubscribe(deps.links, route.token, readUnsubscribeForm(mediaType(request.headers), body));
   } else {
     outcome = await previewUnsubscribe(deps.links, route.token);

@@ -1,5 +1,5 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 /** Shared by the two HTTP API functions: the request's bytes and the shapes of their answers. */
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { JSON_HEADERS, PAGE_HEADERS } from '../domain/render/pages';
 
 export const json = (statusCode: number, body: object): APIGatewayProxyStructuredResultV2 => ({

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../domain/errors';
-import { type SigningKey, signUnsubscribe, verifyUnsubscribe } from '../domain/links/token';
+import { type SigningKey, signingKeyOf, signUnsubscribe, verifyUnsubscribe } from '../domain/links/token';
 import { listUnsubscribeHeaders } from '../domain/links/unsubscribe';
 import type { OptOutKind } from '../domain/model';
 import type { Clock } from '../ports/clock';
@@ -25,8 +25,7 @@ export function unsubscribeLink(
   recipient: string,
   kind: OptOutKind,
 ): { url: string; headers: Record<string, string> } {
-  const [key] = deps.signingKeys;
-  if (key === undefined) throw new Error('No link signing key is configured');
+  const key = signingKeyOf(deps.signingKeys);
   const expiresAt = Math.floor(deps.clock.now().getTime() / 1000) + UNSUBSCRIBE_LIFETIME_DAYS * 86_400;
   const url = `${deps.config.baseUrl}/u/${signUnsubscribe({ kind, recipient, expiresAt }, key)}`;
   return { url, headers: listUnsubscribeHeaders(url) };

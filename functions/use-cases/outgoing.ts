@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { messageIdFor } from '../domain/email/message-id';
-import { type SigningKey, signLink } from '../domain/links/token';
+import { type SigningKey, signingKeyOf, signLink } from '../domain/links/token';
 import type { ItemRef, OutboxRecord, Person, SentMailRecord, StoredItem } from '../domain/model';
 import type { LinkFor, RenderedMail } from '../domain/render/inputs';
 import type { Clock } from '../ports/clock';
@@ -79,8 +79,7 @@ export function personKey(address: string): string {
 
 /** The links of one mail, signed for its one recipient. */
 export function linksFor(deps: OutgoingDeps, recipient: string): LinkFor {
-  const [key] = deps.signingKeys;
-  if (key === undefined) throw new Error('No link signing key is configured');
+  const key = signingKeyOf(deps.signingKeys);
   const expiresAt = Math.floor(deps.clock.now().getTime() / 1000) + LINK_LIFETIME_DAYS * 86_400;
   return (item: StoredItem, action) =>
     `${deps.config.baseUrl}/a/${signLink(

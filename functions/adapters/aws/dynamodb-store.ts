@@ -160,6 +160,9 @@ const personRecord = z.object({
   optOut: z.exactOptional(optOutSet),
 });
 
+/** The numbers a mail showed and the item each stands for (a sent mail's and an outbox record's). */
+const itemRefs = z.array(z.object({ number: z.number(), meetingId: z.string(), seq: z.number() }));
+
 const sentMailRecord = z.object({
   ref: z.string(),
   kind: z.enum(['wrapup', 'digest', 'weekly', 'rollup', 'confirmation', 'notice']),
@@ -169,7 +172,7 @@ const sentMailRecord = z.object({
   sentAt: z.string(),
   meetingId: z.nullable(z.string()),
   seriesId: z.nullable(z.string()),
-  items: z.array(z.object({ number: z.number(), meetingId: z.string(), seq: z.number() })),
+  items: itemRefs,
 });
 
 const messageIdPointer = z.object({ ref: z.string() });
@@ -183,7 +186,7 @@ const outboxRecord = z.object({
   subject: z.string(),
   meetingId: z.nullable(z.string()),
   seriesId: z.nullable(z.string()),
-  items: z.array(z.object({ number: z.number(), meetingId: z.string(), seq: z.number() })),
+  items: itemRefs,
   state: z.enum(['pending', 'sent']),
   claimedAt: z.string(),
   sentAt: z.nullable(z.string()),

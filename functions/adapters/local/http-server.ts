@@ -18,6 +18,7 @@ import {
   PAGE_HEADERS,
   type UnsubscribePageOutcome,
   unsubscribeOutcomePage,
+  unsubscribeTooLargePage,
 } from '../../domain/render/pages';
 import { WEBHOOK_MAX_BYTES } from '../../use-cases/ingest-webhook';
 import { tooLarge, type WebhookRequest, type WebhookResponse, webhookPreflight } from '../../use-cases/receive-webhook';
@@ -288,8 +289,7 @@ async function unsubscribe(
   const body = await readBody(request, UNSUBSCRIBE_MAX_BYTES);
   if (body === null) {
     response.setHeader('Connection', 'close');
-    const message = `An unsubscribe request is a few bytes; this one is over ${UNSUBSCRIBE_MAX_BYTES}.`;
-    sendHtml(response, 413, errorPage({ status: 413, title: 'Too large', message }));
+    sendHtml(response, 413, unsubscribeTooLargePage(UNSUBSCRIBE_MAX_BYTES));
     return;
   }
   const form = readUnsubscribeForm(request.headers['content-type'], body);

@@ -119,6 +119,13 @@ export function parseSigningKeys(spec: string): SigningKey[] {
   return keys;
 }
 
+/** The key new links are signed with: the first of the configured list. */
+export function signingKeyOf(keys: SigningKey[]): SigningKey {
+  const [key] = keys;
+  if (key === undefined) throw new FollowthroughError('No link signing key is configured');
+  return key;
+}
+
 /** Signs the claims with the key; the recipient is lower-cased. Throws when the claims could never verify. */
 export function signLink(claims: LinkClaims, key: SigningKey): string {
   const payload = payloadSchema.safeParse({

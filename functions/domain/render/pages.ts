@@ -418,6 +418,14 @@ export const foreignOriginPage = (): string =>
 export const notFoundPage = (): string =>
   errorPage({ status: 404, title: 'Nothing here', message: 'There is no page at this address.' });
 
+/** A POST to an unsubscribe link with a body far larger than any provider or form of ours sends. */
+export const unsubscribeTooLargePage = (limitBytes: number): string =>
+  errorPage({
+    status: 413,
+    title: 'Too large',
+    message: `An unsubscribe request is a few bytes; this one is over ${limitBytes}.`,
+  });
+
 /** An action link whose path does not decode: a copy cut short, or mangled by a mail client. */
 export const damagedLinkPage = (): string =>
   errorPage({
