@@ -3,8 +3,9 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { awsIdempotencyClient, awsOutgoingDeps, once } from '../aws-wiring';
+import { englishMessages } from '../domain/zod-messages';
 import type { ScheduledJob } from '../ports/scheduler';
 import type { OutgoingDeps } from '../use-cases/outgoing';
 import { sendDigest } from '../use-cases/send-digest';
@@ -12,12 +13,17 @@ import { sendWeekly } from '../use-cases/send-weekly';
 import { sendWrapup } from '../use-cases/send-wrapup';
 import { logger as defaultLogger } from './logger';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD'));
 
 /** The payload a schedule carries: the `job` of EventBridge Scheduler's Input on AWS, the schedules file locally. */
 export const scheduledJobSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('wrapup'), meetingId: z.string().min(1) }),
-  z.object({ kind: z.literal('digest'), seriesId: z.string().min(1), recipient: z.email(), meetingDate: isoDate }),
+  z.object({ kind: z.literal('wrapup'), meetingId: z.string().check(z.minLength(1)) }),
+  z.object({
+    kind: z.literal('digest'),
+    seriesId: z.string().check(z.minLength(1)),
+    recipient: z.email(),
+    meetingDate: isoDate,
+  }),
   z.object({ kind: z.literal('weekly'), person: z.email() }),
 ]);
 
@@ -27,7 +33,7 @@ export const scheduledJobSchema = z.discriminatedUnion('kind', [
  * weekly schedule fires under the same name every week, and a retried firing keeps its scheduled time.
  */
 export const scheduledInvocationSchema = z.object({
-  schedule: z.string().startsWith('arn:'),
+  schedule: z.string().check(z.startsWith('arn:')),
   scheduledTime: z.iso.datetime(),
   job: scheduledJobSchema,
 });
@@ -37,7 +43,7 @@ export const scheduledInvocationSchema = z.object({
  */
 export function createScheduledSendHandler(deps: OutgoingDeps) {
   return async (event: unknown): Promise<void> => {
-    const job: ScheduledJob = scheduledJobSchema.parse(event);
+    const job: ScheduledJob = scheduledJobSchema.parse(event, englishMessages);
     switch (job.kind) {
       case 'wrapup':
         await sendWrapup(deps, job.meetingId);
@@ -82,7 +88,7 @@ export function createScheduledSendLambda(deps: ScheduledSendLambdaDeps) {
     { persistenceStore: deps.persistenceStore, config },
   );
   return async (event: unknown, context: Context): Promise<{ done: ScheduledJob['kind'] }> => {
-    const invocation = scheduledInvocationSchema.parse(event);
+    const invocation = scheduledInvocationSchema.parse(event, englishMessages);
     config.registerLambdaContext(context);
     return fireOnce(invocation);
   };
