@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESClient } from '@aws-sdk/client-ses';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { BedrockExtractor } from './adapters/aws/bedrock-extractor';
 import { DynamoDbStore } from './adapters/aws/dynamodb-store';
 import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
@@ -13,6 +13,7 @@ import { type AwsSetting, loadAwsConfig, loadExtractorConfig } from './config/aw
 import { type Config, ENV, loadConfig, parseSenderDomains } from './config/env';
 import { rulesExtractor } from './domain/extraction/rules-extractor';
 import { parseSigningKeys } from './domain/links/token';
+import { englishMessages } from './domain/zod-messages';
 import { logger } from './handlers/logger';
 import type { Clock } from './ports/clock';
 import type { Extractor } from './ports/extractor';
@@ -46,14 +47,14 @@ export const awsRetry = { retryMode: 'standard', maxAttempts: 4 } as const;
  * putting a new key in front and keeping the old ones under `previous` ("id:secret,…") until their links expire.
  */
 const linkKeysSecretSchema = z.object({
-  keyId: z.string().min(1),
-  secret: z.string().min(1),
-  previous: z.string().optional(),
+  keyId: z.string().check(z.minLength(1)),
+  secret: z.string().check(z.minLength(1)),
+  previous: z.optional(z.string()),
 });
 
 /** Reads the link keys' secret and returns them as the "id:secret,…" list config/env.ts reads. */
 export async function readLinkKeys(secretId: string, fetch = fetchSecret): Promise<string> {
-  const parsed = linkKeysSecretSchema.safeParse(JSON.parse(await fetch(secretId)));
+  const parsed = linkKeysSecretSchema.safeParse(JSON.parse(await fetch(secretId)), englishMessages);
   if (!parsed.success) {
     throw new Error(`The link keys secret is not {"keyId", "secret", "previous"?}: ${parsed.error.issues[0]?.message}`);
   }
@@ -174,7 +175,10 @@ export async function awsLinkDeps(env: NodeJS.ProcessEnv): Promise<LinkActionDep
 
 /** The feedback function writes suppressions only: the store and a clock. */
 export function awsFeedbackDeps(env: NodeJS.ProcessEnv): { store: Store; clock: Clock } {
-  const tableName = z.string().min(3, `${ENV.tableName} is required`).parse(env[ENV.tableName]);
+  const tableName = z
+    .string()
+    .check(z.minLength(3, `${ENV.tableName} is required`))
+    .parse(env[ENV.tableName], englishMessages);
   return { store: store({ tableName }), clock: wallClock };
 }
 

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
+import { englishMessages } from '../domain/zod-messages';
 import { ENV, parseSenderDomains, SENDER_DOMAINS_HINT } from './env';
 
 /**
@@ -34,12 +35,12 @@ export const AWS_ENV = {
 
 export type AwsSetting = keyof typeof AWS_ENV;
 
-const arn = z.string().regex(/^arn:aws[\w-]*:/, 'an ARN');
-const name = z.string().min(1);
+const arn = z.string().check(z.regex(/^arn:aws[\w-]*:/, 'an ARN'));
+const name = z.string().check(z.minLength(1));
 
 const schemas = {
   rawMailBucket: name,
-  inboundPrefix: z.string().regex(/^(?!.*\.\.)[\w!.*'()/-]*$/, 'an S3 key prefix'),
+  inboundPrefix: z.string().check(z.regex(/^(?!.*\.\.)[\w!.*'()/-]*$/, 'an S3 key prefix')),
   idempotencyTable: name,
   scheduleGroup: name,
   scheduleTargetArn: arn,
@@ -50,8 +51,8 @@ const schemas = {
   webhookSecret: name,
   allowedSenderDomains: z
     .string(SENDER_DOMAINS_HINT)
-    .refine((text) => parseSenderDomains(text)?.includes('*') === false, `${SENDER_DOMAINS_HINT} (not *)`),
-} satisfies Record<AwsSetting, z.ZodType<string>>;
+    .check(z.refine((text) => parseSenderDomains(text)?.includes('*') === false, `${SENDER_DOMAINS_HINT} (not *)`)),
+} satisfies Record<AwsSetting, z.ZodMiniType<string>>;
 
 export type AwsConfig<K extends AwsSetting> = { [P in K]: string };
 
@@ -63,7 +64,7 @@ export function loadAwsConfig<K extends AwsSetting>(env: NodeJS.ProcessEnv, keys
   const problems: string[] = [];
   const out: Record<string, string> = {};
   for (const key of keys) {
-    const parsed = schemas[key].safeParse(env[AWS_ENV[key]]);
+    const parsed = schemas[key].safeParse(env[AWS_ENV[key]], englishMessages);
     if (parsed.success) out[key] = parsed.data;
     else problems.push(`${AWS_ENV[key]}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   }
@@ -89,15 +90,13 @@ export const DEFAULT_BEDROCK_TIMEOUT_MS = 8_000;
 export type ExtractorConfig = { kind: 'rules' } | { kind: 'bedrock'; modelId: string; timeoutMs: number };
 
 const extractorSchemas = {
-  extractor: z.enum(['rules', 'bedrock'], 'rules or bedrock').default('rules'),
-  bedrockModelId: z.string().min(1).optional(),
+  extractor: z._default(z.enum(['rules', 'bedrock'], 'rules or bedrock'), 'rules'),
+  bedrockModelId: z.optional(z.string().check(z.minLength(1))),
   // Under the webhook's 29 s (API Gateway's limit), with time left for the store and the schedules.
-  bedrockTimeoutMs: z.coerce
-    .number('a number of milliseconds')
-    .int()
-    .min(100)
-    .max(20_000)
-    .default(DEFAULT_BEDROCK_TIMEOUT_MS),
+  bedrockTimeoutMs: z._default(
+    z.coerce.number('a number of milliseconds').check(z.int(), z.minimum(100), z.maximum(20_000)),
+    DEFAULT_BEDROCK_TIMEOUT_MS,
+  ),
 };
 
 /** Reads the extractor settings; throws naming every malformed variable, and the model id when Bedrock lacks one. */
@@ -108,8 +107,8 @@ export function loadExtractorConfig(env: NodeJS.ProcessEnv): ExtractorConfig {
     return value === '' ? undefined : value;
   };
   const problems: string[] = [];
-  const read = <T>(key: keyof typeof EXTRACTOR_ENV, schema: z.ZodType<T>): T | undefined => {
-    const parsed = schema.safeParse(raw(key));
+  const read = <T>(key: keyof typeof EXTRACTOR_ENV, schema: z.ZodMiniType<T>): T | undefined => {
+    const parsed = schema.safeParse(raw(key), englishMessages);
     if (parsed.success) return parsed.data;
     problems.push(`${EXTRACTOR_ENV[key]}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     return undefined;

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { isWebhookSecret } from '../domain/webhook-signature';
+import { englishMessages } from '../domain/zod-messages';
 
 /** Environment variable names, shared with infra/ so that the Lambdas and the CDK app never disagree. */
 export const ENV = {
@@ -48,38 +49,45 @@ export const SENDER_DOMAINS_HINT = 'comma-separated domains such as acme.example
 export const DEFAULT_RETENTION_DAYS = 730;
 
 const schema = z.object({
-  tableName: z.string().min(3),
-  inboxAddress: z.email().transform((a) => a.toLowerCase()),
-  fromAddress: z.email().transform((a) => a.toLowerCase()),
-  wrapupDelayMinutes: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 60),
+  tableName: z.string().check(z.minLength(3)),
+  inboxAddress: z.pipe(
+    z.email(),
+    z.transform((a) => a.toLowerCase()),
+  ),
+  fromAddress: z.pipe(
+    z.email(),
+    z.transform((a) => a.toLowerCase()),
+  ),
+  wrapupDelayMinutes: z.coerce.number().check(z.int(), z.minimum(0), z.maximum(24 * 60)),
   // Where the action links point: the action-link routes of the deployed API, or the local server.
   // Trailing slashes cut in a loop: /\/+$/ re-reads a run of slashes from each one.
-  baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => {
-    let end = url.length;
-    while (url[end - 1] === '/') end--;
-    return url.slice(0, end);
-  }),
+  baseUrl: z.pipe(
+    z.url({ protocol: /^https?$/ }),
+    z.transform((url) => {
+      let end = url.length;
+      while (url[end - 1] === '/') end--;
+      return url.slice(0, end);
+    }),
+  ),
   // "id:secret,id:secret": the first signs new links, every one verifies (key rotation). Read as a secret.
-  linkKeys: z.string().min(1, 'needs at least one key id:secret'),
-  webhookSecret: z
-    .string()
-    .trim()
-    .refine(isWebhookSecret, 'must be whsec_ followed by the base64 of 24 to 64 random bytes')
-    .optional(),
+  linkKeys: z.string().check(z.minLength(1, 'needs at least one key id:secret')),
+  webhookSecret: z.optional(
+    z
+      .string()
+      .check(z.trim(), z.refine(isWebhookSecret, 'must be whsec_ followed by the base64 of 24 to 64 random bytes')),
+  ),
   // Ten years at most: the bound only catches a value given in the wrong unit (hours, seconds).
-  retentionDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
-  allowedSenderDomains: z
-    .string()
-    .transform((text, ctx) => {
-      const domains = parseSenderDomains(text);
-      if (domains === null) ctx.addIssue({ code: 'custom', message: `${SENDER_DOMAINS_HINT}, or *` });
-      return domains ?? [];
-    })
-    .optional(),
+  retentionDays: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(3650)), DEFAULT_RETENTION_DAYS),
+  allowedSenderDomains: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((text, ctx) => {
+        const domains = parseSenderDomains(text);
+        if (domains === null) ctx.issues.push({ code: 'custom', message: `${SENDER_DOMAINS_HINT}, or *`, input: text });
+        return domains ?? [];
+      }),
+    ),
+  ),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -101,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: Partial<Record<keyo
   const raw = Object.fromEntries(
     Object.entries(ENV).map(([key, name]) => [key, env[name] ?? defaults[key as keyof typeof ENV]]),
   );
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(raw, englishMessages);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (i) => `${ENV[i.path[0] as keyof typeof ENV] ?? i.path.join('.')}: ${i.message}`,

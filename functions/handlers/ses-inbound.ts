@@ -3,10 +3,11 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { awsIdempotencyClient, awsIngestDeps, once } from '../aws-wiring';
 import { loadAwsConfig } from '../config/aws-env';
 import { type SenderEvidence, senderTrust, singleFromAddress } from '../domain/email/sender-trust';
+import { englishMessages } from '../domain/zod-messages';
 import { type IngestDeps, ingestEmail, RejectedInputError } from '../use-cases/ingest-email';
 import { logger as defaultLogger, errorFields } from './logger';
 
@@ -28,11 +29,11 @@ export const sesReceiptEventSchema = z.object({
         eventSource: z.literal('aws:ses'),
         ses: z.object({
           mail: z.object({
-            messageId: z.string().regex(/^[\w-]{1,200}$/, 'an SES message id'),
+            messageId: z.string().check(z.regex(/^[\w-]{1,200}$/, 'an SES message id')),
             source: z.string(),
             headersTruncated: z.boolean(),
             headers: z.array(header),
-            commonHeaders: z.object({ from: z.array(z.string()).optional() }),
+            commonHeaders: z.object({ from: z.optional(z.array(z.string())) }),
           }),
           receipt: z.object({
             recipients: z.array(z.string()),
@@ -41,12 +42,12 @@ export const sesReceiptEventSchema = z.object({
             spfVerdict: verdict,
             dkimVerdict: verdict,
             dmarcVerdict: verdict,
-            dmarcPolicy: z.enum(['none', 'quarantine', 'reject']).optional(),
+            dmarcPolicy: z.optional(z.enum(['none', 'quarantine', 'reject'])),
           }),
         }),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 type SesMessage = z.infer<typeof sesReceiptEventSchema>['Records'][number]['ses'];
@@ -86,7 +87,7 @@ export function createSesInboundHandler(deps: SesInboundDeps) {
     config,
   });
   return async (event: unknown, context: Context): Promise<InboundOutcome[]> => {
-    const { Records } = sesReceiptEventSchema.parse(event);
+    const { Records } = sesReceiptEventSchema.parse(event, englishMessages);
     config.registerLambdaContext(context);
     const outcomes: InboundOutcome[] = [];
     for (const record of Records) outcomes.push(await receiveOnce(record.ses));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { htmlToText } from '../domain/email/html-text';
 import { type Cut, withinMeetingLimits } from '../domain/email/limits';
 import type { WrittenDate } from '../domain/email/message-date';
@@ -8,36 +8,38 @@ import { FollowthroughError, InvalidInputError } from '../domain/errors';
 import { rulesExtractor } from '../domain/extraction/rules-extractor';
 import type { Extraction } from '../domain/model';
 import { isTimeZone, localDate, zonedInstant } from '../domain/time';
+import { englishMessages } from '../domain/zod-messages';
 import { type IngestDeps, type NotesResult, RejectedInputError, storeMeeting } from './ingest-email';
 
 /** A body larger than this is refused before it is read whole (413 at the HTTP edge). */
 export const WEBHOOK_MAX_BYTES = 1024 * 1024;
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
+const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD'));
 
 /** What `POST /webhooks/notes` takes: the notes of one 1:1 and who was there. */
 export const webhookNotesSchema = z
   .object({
     /** The caller's id for these notes: sending the same id twice stores them once. */
-    id: z.string().trim().min(1).max(200).optional(),
-    subject: z.string().trim().max(500).default(''),
+    id: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+    subject: z._default(z.string().check(z.trim(), z.maxLength(500)), ''),
     /** The meeting's date, local (YYYY-MM-DD), or an ISO date-time with an offset. */
     date: z.union([day, z.iso.datetime({ offset: true })]),
     /** IANA; without it, a date-time's own offset, else UTC. */
-    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').optional(),
+    timeZone: z.optional(z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as Europe/London'))),
     attendees: z
-      .array(z.object({ email: z.email(), name: z.string().trim().max(200).optional() }))
-      .min(1, 'needs at least one attendee')
-      .max(20),
+      .array(z.object({ email: z.email(), name: z.optional(z.string().check(z.trim(), z.maxLength(200))) }))
+      .check(z.minLength(1, 'needs at least one attendee'), z.maxLength(20)),
     /** Who wrote the notes: "I" and "me" in them; one of the attendees, the first by default. */
-    author: z.email().optional(),
-    notes: z.string().min(1, 'must not be empty').max(200_000),
-    format: z.enum(['text', 'markdown', 'html']).default('text'),
+    author: z.optional(z.email()),
+    notes: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(200_000)),
+    format: z._default(z.enum(['text', 'markdown', 'html']), 'text'),
   })
-  .refine(
-    (body) =>
-      body.author === undefined || body.attendees.some((a) => a.email.toLowerCase() === body.author?.toLowerCase()),
-    { path: ['author'], message: 'must be one of the attendees' },
+  .check(
+    z.refine(
+      (body) =>
+        body.author === undefined || body.attendees.some((a) => a.email.toLowerCase() === body.author?.toLowerCase()),
+      { path: ['author'], message: 'must be one of the attendees' },
+    ),
   );
 
 export type WebhookNotes = z.infer<typeof webhookNotesSchema>;
@@ -88,7 +90,7 @@ function parseBody(body: Uint8Array): WebhookNotes {
   } catch (error) {
     throw new InvalidInputError('body', 'The body is not valid JSON in UTF-8.', { cause: error });
   }
-  const parsed = webhookNotesSchema.safeParse(json);
+  const parsed = webhookNotesSchema.safeParse(json, englishMessages);
   if (parsed.success) return parsed.data;
   const [issue] = parsed.error.issues;
   const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.map(String).join('.');

@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { InvalidInputError } from '../domain/errors';
 import type { SuppressionRecord } from '../domain/model';
+import { englishMessages } from '../domain/zod-messages';
 import type { Clock } from '../ports/clock';
 import type { Store } from '../ports/store';
 
@@ -20,10 +21,14 @@ export interface DeliveryFeedbackResult {
  * A recipient as SES names it: usually a bare address, but the address as the mail was sent to it, so it may carry
  * a display name ("Priya Raman <priya@example.com>"). Only the address counts, in lower case.
  */
-const recipientAddress = z
-  .string()
-  .transform((value) => (/<([^<>]*)>\s*$/.exec(value)?.[1] ?? value).trim().toLowerCase())
-  .refine((address) => /^[^\s@<>]+@[^\s@<>]+$/.test(address), 'must be an email address');
+const recipientAddress = z.pipe(
+  z.string(),
+  z
+    .transform((value: string) => (/<([^<>]*)>\s*$/.exec(value)?.[1] ?? value).trim().toLowerCase())
+    .check(z.refine((address) => /^[^\s@<>]+@[^\s@<>]+$/.test(address), 'must be an email address')),
+);
+
+const nonEmpty = z.string().check(z.minLength(1));
 
 const bounceSchema = z.object({
   bounceType: z.enum(['Permanent', 'Transient', 'Undetermined']),
@@ -31,20 +36,20 @@ const bounceSchema = z.object({
   bouncedRecipients: z.array(
     z.object({
       emailAddress: recipientAddress,
-      status: z.string().optional(),
-      diagnosticCode: z.string().optional(),
+      status: z.optional(z.string()),
+      diagnosticCode: z.optional(z.string()),
     }),
   ),
-  feedbackId: z.string().min(1),
-  timestamp: z.string().min(1),
+  feedbackId: nonEmpty,
+  timestamp: nonEmpty,
 });
 
 const complaintSchema = z.object({
   complainedRecipients: z.array(z.object({ emailAddress: recipientAddress })),
   /** The ISP's Feedback-Type ("abuse", "not-spam"…); many ISPs send none. */
-  complaintFeedbackType: z.string().optional(),
-  feedbackId: z.string().min(1),
-  timestamp: z.string().min(1),
+  complaintFeedbackType: z.optional(z.string()),
+  feedbackId: nonEmpty,
+  timestamp: nonEmpty,
 });
 
 export type SesBounce = z.infer<typeof bounceSchema>;
@@ -61,33 +66,35 @@ export type SesFeedback =
  * names the type `eventType`; the older identity notifications name it `notificationType` and are otherwise the
  * same for bounces and complaints. Fields we do not use (headers, tags, reportingMTA…) are dropped.
  */
-export const sesFeedbackSchema = z
-  .object({
-    eventType: z.string().min(1).optional(),
-    notificationType: z.string().min(1).optional(),
-    mail: z.object({ messageId: z.string().min(1), destination: z.array(z.string()) }),
-    bounce: bounceSchema.optional(),
-    complaint: complaintSchema.optional(),
-  })
-  .transform((record, ctx): SesFeedback => {
+const feedbackRecordSchema = z.object({
+  eventType: z.optional(nonEmpty),
+  notificationType: z.optional(nonEmpty),
+  mail: z.object({ messageId: nonEmpty, destination: z.array(z.string()) }),
+  bounce: z.optional(bounceSchema),
+  complaint: z.optional(complaintSchema),
+});
+
+export const sesFeedbackSchema = z.pipe(
+  feedbackRecordSchema,
+  z.transform((record: z.infer<typeof feedbackRecordSchema>, ctx): SesFeedback => {
     const eventType = record.eventType ?? record.notificationType;
     const { messageId } = record.mail;
-    if (eventType === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['eventType'], message: 'is required (or notificationType)' });
+    const missing = (field: string, message: string): never => {
+      ctx.issues.push({ code: 'custom', path: [field], message, input: record });
       return z.NEVER;
-    }
+    };
+    if (eventType === undefined) return missing('eventType', 'is required (or notificationType)');
     if (eventType === 'Bounce') {
       if (record.bounce !== undefined) return { kind: 'bounce', messageId, bounce: record.bounce };
-      ctx.addIssue({ code: 'custom', path: ['bounce'], message: 'is required in a Bounce record' });
-      return z.NEVER;
+      return missing('bounce', 'is required in a Bounce record');
     }
     if (eventType === 'Complaint') {
       if (record.complaint !== undefined) return { kind: 'complaint', messageId, complaint: record.complaint };
-      ctx.addIssue({ code: 'custom', path: ['complaint'], message: 'is required in a Complaint record' });
-      return z.NEVER;
+      return missing('complaint', 'is required in a Complaint record');
     }
     return { kind: 'other', messageId, eventType };
-  });
+  }),
+);
 
 /**
  * Record what SES says about mail we sent: a recipient whose mail bounced for good, or who marked it as spam, gets
@@ -152,7 +159,7 @@ function parseFeedback(record: unknown): SesFeedback {
       throw new InvalidInputError('Message', 'The SNS message is not valid JSON.', { cause: error });
     }
   }
-  const parsed = sesFeedbackSchema.safeParse(json);
+  const parsed = sesFeedbackSchema.safeParse(json, englishMessages);
   if (parsed.success) return parsed.data;
   const [issue] = parsed.error.issues;
   const field = fieldName(issue?.path ?? []);

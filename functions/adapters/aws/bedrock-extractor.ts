@@ -4,12 +4,13 @@ import type {
   ConverseCommandOutput,
   ToolInputSchema,
 } from '@aws-sdk/client-bedrock-runtime';
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import type { NotesMessage } from '../../domain/email/read-notes';
 import { type ExtractOptions, flagsOf } from '../../domain/extraction/extract';
 import { OwnerResolver, spokenName } from '../../domain/extraction/owners';
 import type { ExtractedItem, Extraction, MeetingFacts, Person } from '../../domain/model';
 import { parseCalendarDate } from '../../domain/render/format';
+import { englishMessages } from '../../domain/zod-messages';
 import type { Extractor } from '../../ports/extractor';
 
 export interface BedrockExtractorOptions {
@@ -30,11 +31,12 @@ export const RECORD_TOOL = 'record_action_items';
 export const MAX_NOTES_CHARS = 30_000;
 const MAX_OUTPUT_TOKENS = 4_096;
 
-const isoDay = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
-  .refine((date) => parseCalendarDate(date) !== null, 'not a day of the calendar');
-const written = z.string().max(1_000);
+const isoDay = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD'),
+  z.refine((date) => parseCalendarDate(date) !== null, 'not a day of the calendar'),
+);
+const written = z.string().check(z.maxLength(1_000));
+const writtenOrNull = (description: string) => z._default(z.nullable(written), null).check(z.describe(description));
 
 /** What the model must call the tool with; also, as JSON Schema, the tool's input schema, so the two agree. */
 const responseSchema = z.object({
@@ -43,37 +45,37 @@ const responseSchema = z.object({
       z.object({
         text: z
           .string()
-          .trim()
-          .min(1)
-          .max(500)
-          .describe('The task as an imperative, without the owner or the deadline words: "Send the redlined MSA".'),
-        owner: z
-          .string()
-          .max(200)
-          .nullable()
-          .describe(
-            "The attendee's email address when an attendee owns it; otherwise the name as written; null when nobody is named.",
+          .check(
+            z.trim(),
+            z.minLength(1),
+            z.maxLength(500),
+            z.describe('The task as an imperative, without the owner or the deadline words: "Send the redlined MSA".'),
           ),
-        ownerSource: written
-          .nullable()
-          .default(null)
-          .describe('The words that named the owner, as written ("Leo:", "I\'ll"); null when none.'),
-        due: isoDay
-          .nullable()
-          .describe("YYYY-MM-DD in the meeting's local calendar; null when no date is given or it is vague."),
-        dueSource: written
-          .nullable()
-          .default(null)
-          .describe('The words that gave the due date, as written ("by Thursday", "ASAP"); null when none.'),
-        source: written.nullable().default(null).describe('The line of the notes the item came from, verbatim.'),
+        owner: z
+          .nullable(z.string().check(z.maxLength(200)))
+          .check(
+            z.describe(
+              "The attendee's email address when an attendee owns it; otherwise the name as written; null when nobody is named.",
+            ),
+          ),
+        ownerSource: writtenOrNull('The words that named the owner, as written ("Leo:", "I\'ll"); null when none.'),
+        due: z
+          .nullable(isoDay)
+          .check(z.describe("YYYY-MM-DD in the meeting's local calendar; null when no date is given or it is vague.")),
+        dueSource: writtenOrNull(
+          'The words that gave the due date, as written ("by Thursday", "ASAP"); null when none.',
+        ),
+        source: writtenOrNull('The line of the notes the item came from, verbatim.'),
         section: z
           .enum(['action', 'growth', 'agenda'])
-          .describe(
-            '"growth" under a growth, development or career heading; "agenda" under a next-time or agenda heading; else "action".',
+          .check(
+            z.describe(
+              '"growth" under a growth, development or career heading; "agenda" under a next-time or agenda heading; else "action".',
+            ),
           ),
       }),
     )
-    .max(100),
+    .check(z.maxLength(100)),
 });
 
 type ModelItem = z.infer<typeof responseSchema>['items'][number];
@@ -199,7 +201,7 @@ function readAnswer(output: ConverseCommandOutput): Answer {
   if (output.stopReason !== 'tool_use') return { ok: false, reason: `stopReason ${output.stopReason ?? 'missing'}` };
   const toolUse = output.output?.message?.content?.find((block) => block.toolUse?.name === RECORD_TOOL)?.toolUse;
   if (toolUse === undefined) return { ok: false, reason: `no ${RECORD_TOOL} toolUse block` };
-  const parsed = responseSchema.safeParse(toolUse.input);
+  const parsed = responseSchema.safeParse(toolUse.input, englishMessages);
   if (!parsed.success) {
     // The path and zod's message name what is wrong without repeating the value, which may be a line of the notes.
     const issue = parsed.error.issues[0];
