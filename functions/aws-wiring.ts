@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESClient } from '@aws-sdk/client-ses';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { BedrockExtractor } from './adapters/aws/bedrock-extractor';
 import { DynamoDbStore } from './adapters/aws/dynamodb-store';
 import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';

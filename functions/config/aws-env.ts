@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { englishMessages } from '../domain/zod-messages';
 import { ENV, parseSenderDomains, SENDER_DOMAINS_HINT } from './env';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { isWebhookSecret } from '../domain/webhook-signature';
 import { englishMessages } from '../domain/zod-messages';
 

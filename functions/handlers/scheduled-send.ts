@@ -3,7 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { awsIdempotencyClient, awsOutgoingDeps, once } from '../aws-wiring';
 import { englishMessages } from '../domain/zod-messages';
 import type { ScheduledJob } from '../ports/scheduler';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { htmlToText } from '../domain/email/html-text';
 import { type Cut, withinMeetingLimits } from '../domain/email/limits';
 import type { WrittenDate } from '../domain/email/message-date';

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { InvalidInputError } from '../domain/errors';
 import type { SuppressionRecord } from '../domain/model';
 import { englishMessages } from '../domain/zod-messages';

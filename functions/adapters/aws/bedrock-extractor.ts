@@ -4,7 +4,7 @@ import type {
   ConverseCommandOutput,
   ToolInputSchema,
 } from '@aws-sdk/client-bedrock-runtime';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import type { NotesMessage } from '../../domain/email/read-notes';
 import { type ExtractOptions, flagsOf } from '../../domain/extraction/extract';
 import { OwnerResolver, spokenName } from '../../domain/extraction/owners';

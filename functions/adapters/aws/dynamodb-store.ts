@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -7,7 +9,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { DEFAULT_RETENTION_DAYS } from '../../config/env';
 import {
   authorPartition,
@@ -33,6 +35,10 @@ import {
   ttlAttribute,
   webhookDeliveryKey,
   webhookDeliveryRetentionSeconds,
+  weeklyPageKey,
+  weeklyPageRetentionSeconds,
+  weeklySlotPartition,
+  weeklySlotSortKey,
 } from '../../config/table';
 import { FollowthroughError, InvalidInputError, NotFoundError } from '../../domain/errors';
 import type {
@@ -47,17 +53,20 @@ import type {
   Series,
   StoredItem,
   SuppressionRecord,
+  WeeklySlot,
 } from '../../domain/model';
-import { OPT_OUT_KINDS } from '../../domain/model';
+import { OPT_OUT_KINDS, slotOf } from '../../domain/model';
 import type {
   ClaimResult,
   ItemQuery,
   OutboxClaim,
   OutboxClaimResult,
+  OutboxSent,
   Page,
   Store,
   WebhookDelivery,
   WebhookDeliveryClaim,
+  WeeklyPageLease,
 } from '../../ports/store';
 
 // The schemas strip the key attributes (pk, sk, gsi…) on the way out and reject a record that no longer matches the
@@ -158,6 +167,7 @@ const personRecord = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   optOut: z.exactOptional(optOutSet),
+  authored: z.exactOptional(z.boolean()),
 });
 
 /** The numbers a mail showed and the item each stands for (a sent mail's and an outbox record's). */
@@ -247,12 +257,67 @@ const itemWithKeys = (item: StoredItem): StoredRecord => ({
   [gsi2.sortKey]: seriesItemsSortKey(item),
 });
 
+/*
+ * Records as stored, keys and expiry included: the store's own writes use them, and so does a tool that loads many at
+ * once (bench/fanout.ts seeds its tables with BatchWriteItem), so that the two cannot store different shapes.
+ */
+
+/** An item expires with its meeting (its createdAt is the meeting's arrival). */
+export const storedItem = (item: StoredItem, retentionDays = DEFAULT_RETENTION_DAYS): StoredRecord => ({
+  ...itemWithKeys(item),
+  [ttlAttribute]: epochSeconds(item.createdAt) + retentionDays * 86_400,
+});
+
+/** A series is listed under its author (gsi1) and expires counted from its latest write. */
+export const storedSeries = (series: Series, retentionDays = DEFAULT_RETENTION_DAYS): StoredRecord => ({
+  ...series,
+  ...seriesKey(series.id),
+  [gsi1.partitionKey]: series.author === null ? undefined : authorPartition(series.author.address),
+  [gsi1.sortKey]: series.author === null ? undefined : authorSortKey(series.id),
+  [ttlAttribute]: epochSeconds(series.updatedAt) + retentionDays * 86_400,
+});
+
+/** A person is listed under their weekly slot (gsi2), and never expires. */
+export const storedPerson = (person: PersonRecord): StoredRecord => ({
+  ...person,
+  // A string set (see optOutSet), and an empty set cannot be stored: no opt-out, no attribute.
+  optOut: person.optOut === undefined || person.optOut.length === 0 ? undefined : new Set(person.optOut),
+  ...personKey(person.address),
+  ...slotKeys(person),
+});
+
+const slotKeys = (person: PersonRecord) => ({
+  [gsi2.partitionKey]: weeklySlotPartition(slotOf(person)),
+  [gsi2.sortKey]: weeklySlotSortKey(person.address),
+});
+
 const statusRank: Record<ItemStatus, number> = { open: 0, done: 1, dropped: 2 };
 
 const byMeetingThenSeq = (a: StoredItem, b: StoredItem): number =>
   a.meetingDate.localeCompare(b.meetingDate) || a.meetingId.localeCompare(b.meetingId) || a.seq - b.seq;
 
 const defaultPageSize = 20;
+
+/** DynamoDB's own limits: keys in one BatchGetItem, records in one BatchWriteItem. */
+const maxBatchGet = 100;
+const maxBatchWrite = 25;
+
+/**
+ * Unprocessed keys and records are throttling, so they are retried as the SDK retries a throttled request: exponential
+ * backoff with full jitter, here from 50 ms, for 8 attempts (at most ≈ 6 s of waiting) before the caller is failed.
+ */
+const maxBatchAttempts = 8;
+
+async function backoff(attempt: number, what: string): Promise<void> {
+  if (attempt >= maxBatchAttempts) throw new FollowthroughError(`${what} after ${maxBatchAttempts} attempts`);
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * 2 ** attempt));
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
 
 /** How many times setItemStatus reads again after someone else changed the item between its read and its write. */
 const maxStatusAttempts = 3;
@@ -357,11 +422,7 @@ export class DynamoDbStore implements Store {
     // already be marked done by its owner, which a resumed ingest must not undo.
     // An item expires with its meeting (its createdAt is the meeting's arrival), so that no item outlives the
     // meeting a digest or a reply would look up beside it.
-    await Promise.all(
-      items.map((item) =>
-        this.#putIfAbsent({ ...itemWithKeys(item), [ttlAttribute]: this.#expiresAt(item.createdAt) }),
-      ),
-    );
+    await Promise.all(items.map((item) => this.#putIfAbsent(storedItem(item, this.#retentionSeconds / 86_400))));
   }
 
   async completeMeeting(meetingId: string): Promise<void> {
@@ -466,14 +527,8 @@ export class DynamoDbStore implements Store {
       await this.#documents.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: {
-            ...series,
-            ...seriesKey(series.id),
-            [gsi1.partitionKey]: series.author === null ? undefined : authorPartition(series.author.address),
-            [gsi1.sortKey]: series.author === null ? undefined : authorSortKey(series.id),
-            // Counted from its latest write: a series that still meets stays, one that stopped goes.
-            [ttlAttribute]: this.#expiresAt(series.updatedAt),
-          },
+          // Expiry counted from its latest write: a series that still meets stays, one that stopped goes.
+          Item: storedSeries(series, this.#retentionSeconds / 86_400),
           ...(expectedVersion === 0
             ? this.#absentCondition()
             : {
@@ -500,13 +555,52 @@ export class DynamoDbStore implements Store {
   }
 
   async putPersonIfAbsent(person: PersonRecord): Promise<PersonRecord> {
-    const optOut = person.optOut === undefined || person.optOut.length === 0 ? undefined : new Set(person.optOut);
-    if (await this.#putIfAbsent({ ...person, optOut, ...personKey(person.address) })) return person;
-    const stored = await this.getPerson(person.address);
-    if (stored === null) {
+    if (await this.#putIfAbsent(storedPerson(person))) return person;
+    const record = await this.#get(personKey(person.address));
+    if (record === undefined) {
       throw new FollowthroughError(`Person ${person.address} exists by its key but cannot be read back`);
     }
+    const stored = toPerson(record);
+    // Stored before people were indexed by weekly slot: without these keys the weekly job would never find them.
+    if (record[gsi2.partitionKey] === undefined) await this.#indexBySlot(stored);
     return stored;
+  }
+
+  async markAuthored(address: string): Promise<void> {
+    try {
+      await this.#documents.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: personKey(address),
+          UpdateExpression: 'SET #authored = :true',
+          // Without attribute_exists UpdateItem would create a bare person.
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#authored': 'authored' },
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async #indexBySlot(person: PersonRecord): Promise<void> {
+    const keys = slotKeys(person);
+    try {
+      await this.#documents.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: personKey(person.address),
+          UpdateExpression: 'SET #slotPk = :slotPk, #slotSk = :slotSk',
+          // Once: a concurrent upgrade, or a later change of slot written with the record, is not overwritten.
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#slotPk)',
+          ExpressionAttributeNames: { '#slotPk': gsi2.partitionKey, '#slotSk': gsi2.sortKey },
+          ExpressionAttributeValues: { ':slotPk': keys[gsi2.partitionKey], ':slotSk': keys[gsi2.sortKey] },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async setOptOut(address: string, kind: OptOutKind, optedOut: boolean, at: string): Promise<PersonRecord> {
@@ -683,6 +777,174 @@ export class DynamoDbStore implements Store {
     // Consistent: the claim that just failed its condition must see the record that made it fail.
     const record = await this.#get(webhookDeliveryKey(webhookId), { expired: true });
     return record === undefined ? null : toWebhookDelivery(record);
+  }
+
+  async listPeopleInSlot(
+    slot: WeeklySlot,
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<Page<PersonRecord>> {
+    return this.#page(gsi2, weeklySlotPartition(slot), { ...options, newestFirst: false }, toPerson);
+  }
+
+  async getPeople(addresses: readonly string[]): Promise<PersonRecord[]> {
+    return (await this.#batchGet(addresses.map(personKey))).map(toPerson);
+  }
+
+  async getSeriesMany(seriesIds: readonly string[]): Promise<Series[]> {
+    return (await this.#batchGet(seriesIds.map(seriesKey))).map(toSeries);
+  }
+
+  async getSuppressions(addresses: readonly string[]): Promise<SuppressionRecord[]> {
+    return (await this.#batchGet(addresses.map(suppressionKey))).map(toSuppression);
+  }
+
+  async getOutboxMany(keys: readonly string[]): Promise<OutboxRecord[]> {
+    return (await this.#batchGet(keys.map(outboxKey))).map(toOutbox);
+  }
+
+  async putOutboxClaims(claims: readonly OutboxClaim[]): Promise<void> {
+    // Pending whatever the caller passed, and expiring as claimOutbox's records do.
+    await this.#batchPut(
+      claims.map((claim) => ({
+        ...claim,
+        state: 'pending',
+        sentAt: null,
+        ...outboxKey(claim.key),
+        [ttlAttribute]: this.#expiresAt(claim.claimedAt),
+      })),
+    );
+  }
+
+  async markOutboxSentMany(sent: readonly OutboxSent[]): Promise<void> {
+    // Two rounds, as markOutboxSent writes in two steps: a batch's records land in no set order, and a sent outbox
+    // record must never be there without the SentMailRecord a reply looks for.
+    await this.#batchPut(
+      sent.flatMap(({ record, messageId, sentAt }) => {
+        const { ref, kind, to, subject, meetingId, seriesId, items } = record;
+        const expiresAt = this.#expiresAt(sentAt);
+        const mail: SentMailRecord = { ref, kind, messageId, to, subject, sentAt, meetingId, seriesId, items };
+        return [
+          { ...mail, ...sentMailKey(ref), [ttlAttribute]: expiresAt },
+          { ref, ...messageIdKey(messageId), [ttlAttribute]: expiresAt },
+        ];
+      }),
+    );
+    await this.#batchPut(
+      sent.map(({ record, sentAt }) => ({
+        ...record,
+        state: 'sent',
+        sentAt,
+        ...outboxKey(record.key),
+        [ttlAttribute]: this.#expiresAt(record.claimedAt),
+      })),
+    );
+  }
+
+  async claimWeeklyPage(pageKey: string, until: string): Promise<WeeklyPageLease> {
+    const now = Math.floor(this.#now().getTime() / 1000);
+    try {
+      await this.#documents.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...weeklyPageKey(pageKey),
+            state: 'leased',
+            leasedUntil: epochSeconds(until),
+            [ttlAttribute]: now + weeklyPageRetentionSeconds,
+          },
+          // Free, expired, or leased by a worker whose lease ran out (it crashed, or its Lambda timed out).
+          ConditionExpression:
+            'attribute_not_exists(pk) OR #expiresAt <= :now OR (#state = :leased AND #leasedUntil <= :now)',
+          ExpressionAttributeNames: { '#expiresAt': ttlAttribute, '#state': 'state', '#leasedUntil': 'leasedUntil' },
+          ExpressionAttributeValues: { ':now': now, ':leased': 'leased' },
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const lease = await this.#get(weeklyPageKey(pageKey));
+    return lease?.state === 'done' ? 'done' : 'busy';
+  }
+
+  async completeWeeklyPage(pageKey: string): Promise<void> {
+    try {
+      await this.#documents.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: weeklyPageKey(pageKey),
+          UpdateExpression: 'SET #state = :done',
+          // Without it UpdateItem would create a bare lease (with no expiry) for a page never claimed.
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':done': 'done' },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new NotFoundError(`There is no lease on weekly page ${pageKey}.`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async releaseWeeklyPage(pageKey: string, until: string): Promise<void> {
+    try {
+      await this.#documents.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: weeklyPageKey(pageKey),
+          UpdateExpression: 'SET #leasedUntil = :zero',
+          // Only the caller's own lease: one that ran out and was taken by another worker since stays theirs.
+          ConditionExpression: '#state = :leased AND #leasedUntil = :until',
+          ExpressionAttributeNames: { '#state': 'state', '#leasedUntil': 'leasedUntil' },
+          ExpressionAttributeValues: { ':leased': 'leased', ':until': epochSeconds(until), ':zero': 0 },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * BatchGetItem, 100 keys a request (its limit), the requests at once; the keys DynamoDB left unprocessed (it
+   * throttled, or a response passed 16 MB) are asked for again after a backoff. Expired records are dropped.
+   */
+  async #batchGet(keys: ReadonlyArray<{ pk: string; sk: string }>): Promise<StoredRecord[]> {
+    const unique = [...new Map(keys.map((key) => [`${key.pk}\n${key.sk}`, key])).values()];
+    const chunks = await Promise.all(
+      chunked(unique, maxBatchGet).map(async (chunk) => {
+        const records: StoredRecord[] = [];
+        let pending: Array<Record<string, unknown>> = chunk;
+        for (let attempt = 0; pending.length > 0; attempt += 1) {
+          if (attempt > 0) await backoff(attempt, `BatchGetItem left ${pending.length} keys unprocessed`);
+          const { Responses, UnprocessedKeys } = await this.#documents.send(
+            // Consistent, as every GetItem of this store: an opt-out or a claim just written must be seen.
+            new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          records.push(...(Responses?.[this.#tableName] ?? []));
+          pending = UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
+        }
+        return records;
+      }),
+    );
+    return chunks.flat().filter((record) => this.#live(record));
+  }
+
+  /** BatchWriteItem puts, 25 records a request (its limit), retrying what DynamoDB left unprocessed. */
+  async #batchPut(records: readonly StoredRecord[]): Promise<void> {
+    await Promise.all(
+      chunked(records, maxBatchWrite).map(async (chunk) => {
+        let pending: Array<Record<string, unknown>> = chunk.map((Item) => ({ PutRequest: { Item } }));
+        for (let attempt = 0; pending.length > 0; attempt += 1) {
+          if (attempt > 0) await backoff(attempt, `BatchWriteItem left ${pending.length} records unprocessed`);
+          const { UnprocessedItems } = await this.#documents.send(
+            new BatchWriteCommand({ RequestItems: { [this.#tableName]: pending } }),
+          );
+          pending = UnprocessedItems?.[this.#tableName] ?? [];
+        }
+      }),
+    );
   }
 
   /** Writes an item's state, its change and both index keys in one update; throws ConditionalCheckFailed. */

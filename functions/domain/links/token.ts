@@ -11,7 +11,7 @@
  * verifies as the other, even if someone edits the payload to look like it.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { FollowthroughError } from '../errors';
 import type { OptOutKind } from '../model';
 import type { LinkAction } from '../render/inputs';
