@@ -13,16 +13,19 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * | Message-ID pointer | MSGID#<Message-ID>       | META            |
  * | suppression        | SUPPRESS#<address lower> | META            |
  * | webhook delivery   | WEBHOOK#<webhook-id>     | META            |
+| weekly page lease  | WEEKLYPAGE#<page key>    | META            |
  *
  * | record  | gsi1pk / gsi1sk                                                           | gsi2pk / gsi2sk                                                   |
  * |---------|---------------------------------------------------------------------------|-------------------------------------------------------------------|
  * | meeting | —                                                                         | MEETINGS / <date>#<receivedAt>#<id>                               |
  * | item    | OWNER#<owner lower> / <status>#<due or 9999-12-31>#<meetingId>#<seq 0000> | SERIES#<seriesId> / <status>#<meetingDate>#<meetingId>#<seq 0000> |
  * | series  | AUTHOR#<author address lower> / SERIES#<id>                               | —                                                                 |
+| person  | —                                                                         | WEEKLY#<day>#<HH:MM>#<time zone> / <address lower>                |
  *
  * The two indexes are overloaded: what a gsi1pk or gsi2pk holds depends on its prefix.
  * - gsi1: an owner's items (OWNER#), due date first; a manager's series (AUTHOR#).
- * - gsi2: every meeting (MEETINGS), newest first; a series' items (SERIES#), oldest meeting first.
+ * - gsi2: every meeting (MEETINGS), newest first; a series' items (SERIES#), oldest meeting first; the people of one
+  weekly slot (WEEKLY#), by address, which the weekly job reads a page at a time.
  *
  * Items of a meeting share its partition, so one Query reads a meeting's items in seq order. Items without an
  * owner carry neither gsi1pk nor gsi1sk and stay out of the owner index (a sparse index), as do series without an
@@ -89,6 +92,21 @@ export const authorSortKey = (seriesId: string): string => `SERIES#${seriesId}`;
 /** Addresses differ in case between mail clients; the person is the same. */
 export const personKey = (address: string) => ({ pk: `PERSON#${address.toLowerCase()}`, sk: meta }) as const;
 
+/** Everyone whose weekly digest goes out at one day, time and zone shares a partition of gsi2. */
+export const weeklySlotPartition = (slot: { day: string; time: string; timeZone: string }): string =>
+  `WEEKLY#${slot.day}#${slot.time}#${slot.timeZone}`;
+
+export const weeklySlotSortKey = (address: string): string => address.toLowerCase();
+
+/**
+ * The lease of one page of a weekly job (see sendWeeklyPage): its `expiresAt` outlasts the page's dead-letter queue
+ * (14 days), so a page redriven from there still finds it; the outbox records, not the lease, keep a mail from
+ * going twice after that.
+ */
+export const weeklyPageKey = (pageKey: string) => ({ pk: `WEEKLYPAGE#${pageKey}`, sk: meta }) as const;
+
+export const weeklyPageRetentionSeconds = 14 * 24 * 60 * 60;
+
 /** A bounce or complaint names the address as the recipient's server wrote it, in any case. */
 export const suppressionKey = (address: string) =>
   ({ pk: `SUPPRESS#${address.trim().toLowerCase()}`, sk: meta }) as const;
@@ -106,8 +124,8 @@ export const webhookDeliveryKey = (webhookId: string) => ({ pk: `WEBHOOK#${webho
 /**
  * The name of the table's TTL attribute (epoch seconds). Meetings and their items (from the meeting's arrival), series
  * (from their latest write), sent-mail records with their Message-ID pointers, and outbox records carry it, the
- * retention (FOLLOWTHROUGH_RETENTION_DAYS) after; webhook deliveries their own week. People and suppressions never
- * expire. DynamoDB deletes expired records days late, so every read drops them itself (DynamoDbStore).
+ * retention (FOLLOWTHROUGH_RETENTION_DAYS) after; webhook deliveries their own week, weekly page leases two weeks.
+ * People and suppressions never expire. DynamoDB deletes expired records days late, so every read drops them itself (DynamoDbStore).
  */
 export const ttlAttribute = 'expiresAt';
 

@@ -165,7 +165,31 @@ export interface PersonRecord {
    * absent when none. Transactional mail (wrap-ups, confirmations) has no unsubscribe: it answers what they did.
    */
   optOut?: OptOutKind[];
+  /**
+   * Wrote the notes of a series at least once: only such a person can manage others (the roll-up), so only they cost
+   * the weekly job a Query of the author index. False when known not to; absent on a record older than this fact
+   * (unknown: the weekly job asks the author index, as it did for everyone before).
+   */
+  authored?: boolean;
 }
+
+/**
+ * When a group of people get their weekly digest: one schedule fires for all of them (not one per person, which
+ * put 10,000 Lambdas and SES calls at Monday 08:00 at once), and the store indexes people by it.
+ */
+export interface WeeklySlot {
+  day: Weekday;
+  /** HH:MM, 24-hour, in `timeZone`. */
+  time: string;
+  /** IANA name. */
+  timeZone: string;
+}
+
+export const slotOf = (person: Pick<PersonRecord, 'weekly' | 'timeZone'>): WeeklySlot => ({
+  day: person.weekly.day,
+  time: person.weekly.time,
+  timeZone: person.timeZone,
+});
 
 /** The mails that carry List-Unsubscribe: the recurring ones, which a person can do without. */
 export type OptOutKind = 'digest' | 'weekly' | 'rollup';

@@ -10,6 +10,7 @@ import type {
   Series,
   StoredItem,
   SuppressionRecord,
+  WeeklySlot,
 } from '../domain/model';
 
 export type ClaimResult =
@@ -48,6 +49,21 @@ export type WebhookDeliveryClaim =
   | { outcome: 'claimed'; delivery: WebhookDelivery }
   /** Seen before: pending (ingest again, it is idempotent) or complete (a replay: ingest nothing). */
   | { outcome: 'seen'; delivery: WebhookDelivery };
+
+/** A mail handed to the mailer, to be marked sent: its outbox record as claimed, and what the mailer answered. */
+export interface OutboxSent {
+  record: OutboxRecord;
+  messageId: string;
+  sentAt: string;
+}
+
+export type WeeklyPageLease =
+  /** No one had the page, or the one who had it let it go or outlived its lease: it is the caller's now. */
+  | 'claimed'
+  /** Sent in full before: nothing to do. */
+  | 'done'
+  /** Another worker holds it, until its lease runs out. */
+  | 'busy';
 
 export interface ItemQuery {
   owner: string;
@@ -110,8 +126,13 @@ export interface Store {
   listSeriesByAuthor(address: string, options?: { limit?: number; cursor?: string }): Promise<Page<Series>>;
 
   getPerson(address: string): Promise<PersonRecord | null>;
-  /** Stores the person unless one with that address exists; returns the record that is stored now. */
+  /**
+   * Stores the person unless one with that address exists; returns the record that is stored now. The record is
+   * indexed under its weekly slot (listPeopleInSlot); one stored before that index existed is added to it here, once.
+   */
   putPersonIfAbsent(person: PersonRecord): Promise<PersonRecord>;
+  /** Records that the person wrote the notes of a series (PersonRecord.authored); an unknown address is ignored. */
+  markAuthored(address: string): Promise<void>;
   /**
    * Adds (optedOut true) or removes one kind of digest from the person's opt-outs and returns the record as it now
    * is. Idempotent: a repeat (a mail provider retrying a one-click POST) changes nothing, not even updatedAt. An
@@ -156,4 +177,39 @@ export interface Store {
   completeWebhookDelivery(webhookId: string, meetingId: string, at: string): Promise<void>;
   /** The record as stored, expired or not (TTL deletion lags by up to days). */
   getWebhookDelivery(webhookId: string): Promise<WebhookDelivery | null>;
+
+  // The weekly job reads and writes a page of people (≤ 100) at a time: BatchGetItem takes 100 keys a request and
+  // BatchWriteItem 25 records, each retrying what DynamoDB left unprocessed. A batch has no condition, so the writes
+  // below are for a caller that alone sends those mails: a weekly page under its lease (claimWeeklyPage).
+
+  /** The people of one weekly slot (their day, time and zone), by address, a page at a time. */
+  listPeopleInSlot(slot: WeeklySlot, options?: { limit?: number; cursor?: string }): Promise<Page<PersonRecord>>;
+  /** The people of these addresses (any case) that have a record, in no particular order. */
+  getPeople(addresses: readonly string[]): Promise<PersonRecord[]>;
+  /** The series of these ids that exist and have not expired, in no particular order. */
+  getSeriesMany(seriesIds: readonly string[]): Promise<Series[]>;
+  /** The suppressions of these addresses (any case), in no particular order. */
+  getSuppressions(addresses: readonly string[]): Promise<SuppressionRecord[]>;
+  /** The outbox records of these keys that exist and have not expired, in no particular order. */
+  getOutboxMany(keys: readonly string[]): Promise<OutboxRecord[]>;
+  /** Stores the claims as pending outbox records, replacing any record under the same key (no condition). */
+  putOutboxClaims(claims: readonly OutboxClaim[]): Promise<void>;
+  /**
+   * markOutboxSent for many: the SentMailRecords and their Message-ID pointers first, then the outbox records as
+   * sent, so that a sent outbox record always has its SentMailRecord. Unconditional: a mail marked again is recorded
+   * again, with the later Message-ID and time (its first Message-ID's pointer still finds it).
+   */
+  markOutboxSentMany(sent: readonly OutboxSent[]): Promise<void>;
+  /**
+   * Takes the lease of one weekly page until `until` (ISO), unless it is done or someone else's lease on it has not
+   * run out: a conditional put.
+   */
+  claimWeeklyPage(pageKey: string, until: string): Promise<WeeklyPageLease>;
+  /** The page is sent in full: a later claim is told 'done'. */
+  completeWeeklyPage(pageKey: string): Promise<void>;
+  /**
+   * Lets go of the lease the caller took until `until` without completing the page (it failed), so that the next
+   * claim takes it at once; a lease someone else took since is left alone.
+   */
+  releaseWeeklyPage(pageKey: string, until: string): Promise<void>;
 }

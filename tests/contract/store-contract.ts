@@ -1,11 +1,19 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../functions/adapters/aws/dynamodb-store';
 import { ensureTable } from '../../functions/adapters/aws/dynamodb-table';
 import { createLocalDynamoClient } from '../../functions/adapters/local/local-dynamodb-client';
 import { InvalidInputError, NotFoundError } from '../../functions/domain/errors';
-import type { ItemState, Meeting, Series, StoredItem, SuppressionRecord } from '../../functions/domain/model';
-import type { Page, Store, WebhookDelivery } from '../../functions/ports/store';
+import type {
+  ItemState,
+  Meeting,
+  PersonRecord,
+  Series,
+  StoredItem,
+  SuppressionRecord,
+} from '../../functions/domain/model';
+import type { OutboxClaim, OutboxSent, Page, Store, WebhookDelivery } from '../../functions/ports/store';
 import {
   aChange,
   aMeeting,
@@ -28,6 +36,8 @@ export interface StoreContext {
   commands: string[];
   /** Another store on the same table whose clock reads `now`: what the table looks like then (TTL, R25). */
   storeAt(now: Date): Store;
+  /** Writes a record as it is, past the store: what an older version of the store left in the table. */
+  putRaw(record: Record<string, unknown>): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -64,6 +74,9 @@ export const storeOn = async (endpoint: string): Promise<StoreContext> => {
     store: new DynamoDbStore({ client, tableName, now: () => fixtureNow }),
     commands,
     storeAt: (now) => new DynamoDbStore({ client, tableName, now: () => now }),
+    putRaw: async (record) => {
+      await DynamoDBDocumentClient.from(client).send(new PutCommand({ TableName: tableName, Item: record }));
+    },
     teardown: async () => client.destroy(),
   };
 };
@@ -89,6 +102,8 @@ const expiringReads: [string, (store: Store) => Promise<unknown>, unknown][] = [
   ['getSentMail', (s) => s.getSentMail(aSentMail().ref), null],
   ['findSentMailByMessageId', (s) => s.findSentMailByMessageId(aSentMail().messageId), null],
   ['getOutbox', (s) => s.getOutbox(anOutboxClaim().key), null],
+  ['getSeriesMany', (s) => s.getSeriesMany([seriesId]), []],
+  ['getOutboxMany', (s) => s.getOutboxMany([anOutboxClaim().key]), []],
 ];
 
 const secondMeeting = (overrides: Partial<Meeting> = {}): Meeting =>
@@ -1353,6 +1368,248 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       expect(other).toBeNull();
     });
 
+    describe('the weekly job’s page reads and writes', () => {
+      const mondayMorning = { day: 'MON', time: '08:00', timeZone: 'America/New_York' } as const;
+      /** People at numbered addresses, in the slot unless told otherwise. */
+      const people = (count: number, overrides: Partial<PersonRecord> = {}): PersonRecord[] =>
+        Array.from({ length: count }, (_, n) =>
+          aPerson({ address: `person${String(n).padStart(3, '0')}@northwind.example`, name: null, ...overrides }),
+        );
+      const addresses = (records: PersonRecord[]) => records.map((p) => p.address).sort();
+      const lease = 'kq3m7x2p4v6z5n8b3r2w7y4t6c';
+      const sent = (claim: OutboxClaim, messageId: string): OutboxSent => ({
+        record: { ...claim, state: 'pending', sentAt: null },
+        messageId,
+        sentAt: '2025-03-17T12:00:05.000Z',
+      });
+
+      it('lists the people of a weekly slot by address, a page at a time, with no one missed or repeated', async () => {
+        // Prepare
+        const inSlot = people(7);
+        for (const person of [...inSlot, ...people(9, { timeZone: 'Europe/Paris' }).slice(7)]) {
+          await store.putPersonIfAbsent(person);
+        }
+
+        // Act
+        const pages: Array<Page<PersonRecord>> = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listPeopleInSlot(mondayMorning, { limit: 3, ...(cursor ? { cursor } : {}) });
+          pages.push(page);
+          cursor = page.cursor;
+        } while (cursor !== undefined && pages.length < 10);
+
+        // Assess
+        expect(pages.map((page) => page.items.length)).toStrictEqual([3, 3, 1]);
+        expect(pages.flatMap((page) => page.items)).toStrictEqual(inSlot);
+      });
+
+      it('lists nobody in a slot nobody has', async () => {
+        // Prepare
+        await store.putPersonIfAbsent(aPerson());
+
+        // Act
+        const page = await store.listPeopleInSlot({ ...mondayMorning, time: '09:00' });
+
+        // Assess
+        expect(page).toStrictEqual({ items: [] });
+      });
+
+      it('adds a person stored before the slot index to it when the person is put again', async () => {
+        // Prepare: the record as the store wrote it before people had slot keys
+        await context.putRaw({ ...aPerson(), pk: `PERSON#${priya.address}`, sk: 'META' });
+        const before = await store.listPeopleInSlot(mondayMorning);
+
+        // Act
+        const stored = await store.putPersonIfAbsent(aPerson({ timeZone: 'Europe/Paris' }));
+
+        // Assess
+        expect(before.items).toStrictEqual([]);
+        expect(stored).toStrictEqual(aPerson());
+        expect((await store.listPeopleInSlot(mondayMorning)).items).toStrictEqual([aPerson()]);
+      });
+
+      it('records that a person wrote notes, and keeps it across a later put', async () => {
+        // Prepare
+        await store.putPersonIfAbsent(aPerson({ authored: false }));
+
+        // Act
+        await store.markAuthored('Priya.Raman@northwind.example');
+        await store.putPersonIfAbsent(aPerson({ authored: false }));
+
+        // Assess
+        expect(await store.getPerson(priya.address)).toStrictEqual(aPerson({ authored: true }));
+      });
+
+      it('marks no one it does not know as an author, and creates no one', async () => {
+        // Act
+        await store.markAuthored(sam.address);
+
+        // Assess
+        expect(await store.getPerson(sam.address)).toBeNull();
+      });
+
+      it('reads many people at once, past 100 addresses, whatever their case, leaving out unknown ones', async () => {
+        // Prepare
+        const stored = people(130);
+        for (const person of stored) await store.putPersonIfAbsent(person);
+
+        // Act
+        const found = await store.getPeople([
+          ...stored.map((p) => p.address.toUpperCase()),
+          sam.address,
+          stored[0]?.address ?? '',
+        ]);
+
+        // Assess
+        expect(addresses(found)).toStrictEqual(addresses(stored));
+      });
+
+      it('reads many series at once, leaving out unknown ones', async () => {
+        // Prepare
+        await store.putSeries(aSeries(), 0);
+        await store.putSeries(aSeries({ id: 'se_0000000000000002', author: null }), 0);
+
+        // Act
+        const found = await store.getSeriesMany([seriesId, 'se_0000000000000002', 'se_unknown']);
+
+        // Assess
+        expect(found.sort((a, b) => a.id.localeCompare(b.id))).toStrictEqual([
+          aSeries({ id: 'se_0000000000000002', author: null }),
+          aSeries(),
+        ]);
+      });
+
+      it('reads the suppressions of many addresses at once, whatever their case', async () => {
+        // Prepare
+        await store.suppressAddress(aSuppression());
+
+        // Act
+        const found = await store.getSuppressions(['PRIYA.Raman@northwind.example', dana.address]);
+
+        // Assess
+        expect(found).toStrictEqual([aSuppression()]);
+      });
+
+      it('[R21] stores outbox claims as pending, replacing what was under their keys, and reads them back at once', async () => {
+        // Prepare
+        await store.claimOutbox(anOutboxClaim());
+        const second = anOutboxClaim({ key: 'c9v2b7n4m6x3z5q8w2e7r4t6y3', ref: 'b7q2w5e3r6t4y2u5' });
+        const replaced = anOutboxClaim({ ref: 'd3f6g2h7j4k5l2z3', messageId: '<replaced@followthrough.example>' });
+
+        // Act
+        await store.putOutboxClaims([replaced, second]);
+
+        // Assess
+        const found = await store.getOutboxMany([anOutboxClaim().key, second.key, 'unknown']);
+        expect(found.sort((a, b) => a.key.localeCompare(b.key))).toStrictEqual([
+          { ...second, state: 'pending', sentAt: null },
+          { ...replaced, state: 'pending', sentAt: null },
+        ]);
+      });
+
+      it('[R21] marks many outbox records sent and records each mail under its ref and delivered Message-ID', async () => {
+        // Prepare
+        const second = anOutboxClaim({ key: 'c9v2b7n4m6x3z5q8w2e7r4t6y3', ref: 'b7q2w5e3r6t4y2u5' });
+        await store.putOutboxClaims([anOutboxClaim(), second]);
+
+        // Act
+        await store.markOutboxSentMany([sent(anOutboxClaim(), '<one@ses>'), sent(second, '<two@ses>')]);
+
+        // Assess
+        const { key: _key, claimedAt: _claimedAt, ...mail } = second;
+        const sentMail = { ...mail, messageId: '<two@ses>', sentAt: '2025-03-17T12:00:05.000Z' };
+        expect(await store.getOutbox(second.key)).toStrictEqual({
+          ...second,
+          state: 'sent',
+          sentAt: '2025-03-17T12:00:05.000Z',
+        });
+        expect(await store.getSentMail(second.ref)).toStrictEqual(sentMail);
+        expect(await store.findSentMailByMessageId('<two@ses>')).toStrictEqual(sentMail);
+        expect(await store.findSentMailByMessageId('<one@ses>')).toMatchObject({ ref: anOutboxClaim().ref });
+      });
+
+      it('[R22] leases a weekly page to one claimant: a second is told it is busy', async () => {
+        // Act
+        const first = await store.claimWeeklyPage(lease, '2025-04-15T12:05:00Z');
+        const second = await store.claimWeeklyPage(lease, '2025-04-15T12:05:00Z');
+
+        // Assess
+        expect([first, second]).toStrictEqual(['claimed', 'busy']);
+      });
+
+      it('[R22] lets exactly one of two concurrent claims of a weekly page take it', async () => {
+        // Act
+        const claims = await Promise.all([
+          store.claimWeeklyPage(lease, '2025-04-15T12:05:00Z'),
+          store.claimWeeklyPage(lease, '2025-04-15T12:05:00Z'),
+        ]);
+
+        // Assess
+        expect(claims.sort()).toStrictEqual(['busy', 'claimed']);
+      });
+
+      it('[R22] tells a claim of a completed page that it is done', async () => {
+        // Prepare
+        await store.claimWeeklyPage(lease, '2025-04-15T12:05:00Z');
+
+        // Act
+        await store.completeWeeklyPage(lease);
+
+        // Assess
+        expect(
+          await context.storeAt(new Date('2025-04-15T13:00:00Z')).claimWeeklyPage(lease, '2025-04-15T13:05:00Z'),
+        ).toBe('done');
+      });
+
+      it('[R22] gives a page whose lease ran out to the next claim', async () => {
+        // Prepare
+        await store.claimWeeklyPage(lease, '2025-04-15T12:05:00Z');
+
+        // Act
+        const later = await context
+          .storeAt(new Date('2025-04-15T12:05:00Z'))
+          .claimWeeklyPage(lease, '2025-04-15T12:10:00Z');
+
+        // Assess
+        expect(later).toBe('claimed');
+      });
+
+      it('[R22] gives a released page to the next claim at once', async () => {
+        // Prepare
+        await store.claimWeeklyPage(lease, '2025-04-15T12:05:00Z');
+
+        // Act
+        await store.releaseWeeklyPage(lease, '2025-04-15T12:05:00Z');
+
+        // Assess
+        expect(await store.claimWeeklyPage(lease, '2025-04-15T12:06:00Z')).toBe('claimed');
+      });
+
+      it('[R22] leaves alone a lease taken since by someone else when asked to release an old one', async () => {
+        // Prepare
+        await store.claimWeeklyPage(lease, '2025-04-15T12:05:00Z');
+        await context.storeAt(new Date('2025-04-15T12:05:00Z')).claimWeeklyPage(lease, '2025-04-15T12:10:00Z');
+
+        // Act
+        await store.releaseWeeklyPage(lease, '2025-04-15T12:05:00Z');
+
+        // Assess
+        expect(
+          await context.storeAt(new Date('2025-04-15T12:06:00Z')).claimWeeklyPage(lease, '2025-04-15T12:11:00Z'),
+        ).toBe('busy');
+      });
+
+      it('refuses to complete a weekly page never claimed, and creates no lease', async () => {
+        // Act
+        const completing = store.completeWeeklyPage(lease);
+
+        // Assess
+        await expect(completing).rejects.toBeInstanceOf(NotFoundError);
+        expect(await store.claimWeeklyPage(lease, '2025-04-15T12:05:00Z')).toBe('claimed');
+      });
+    });
+
     describe('records past their expiry (TTL deletes them days late)', () => {
       beforeEach(async () => {
         await store.claimMeeting(aMeeting());
@@ -1460,6 +1717,24 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       await store.claimWebhookDelivery(webhookId, '2025-03-12T16:20:00.000Z');
       await store.completeWebhookDelivery(webhookId, aMeeting().id, '2025-03-12T16:20:01.000Z');
       await store.getWebhookDelivery(webhookId);
+      await store.markAuthored(priya.address);
+      await store.listPeopleInSlot({ day: 'MON', time: '08:00', timeZone: 'America/New_York' }, { limit: 1 });
+      await store.getPeople([priya.address]);
+      await store.getSeriesMany([seriesId]);
+      await store.getSuppressions([priya.address]);
+      await store.putOutboxClaims([anOutboxClaim({ key: 'k2' })]);
+      await store.getOutboxMany([anOutboxClaim().key, 'k2']);
+      await store.markOutboxSentMany([
+        {
+          record: { ...anOutboxClaim({ key: 'k2' }), state: 'pending', sentAt: null },
+          messageId: '<c@d>',
+          sentAt: '2025-03-12T16:34:12.000Z',
+        },
+      ]);
+      await store.claimWeeklyPage('page', '2025-04-15T12:05:00Z');
+      await store.releaseWeeklyPage('page', '2025-04-15T12:05:00Z');
+      await store.claimWeeklyPage('page', '2025-04-15T12:05:00Z');
+      await store.completeWeeklyPage('page');
 
       // Act
       const sent = new Set([...suiteCommands, ...context.commands]);
