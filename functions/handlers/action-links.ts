@@ -1,5 +1,4 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { awsLinkDeps, once } from '../aws-wiring';
 import { parseActionPath } from '../domain/links/action-path';
@@ -22,7 +21,7 @@ import {
   undoLinkAction,
 } from '../use-cases/apply-link-action';
 import { applyUnsubscribe, previewUnsubscribe, type UnsubscribeOutcome } from '../use-cases/apply-unsubscribe';
-import { bodyBytes, html, mediaType } from './http';
+import { bodyBytes, type HttpApiRequest, html, mediaType, parseHttpApiEvent } from './http';
 import { logger as defaultLogger } from './logger';
 
 export interface ActionLinksDeps {
@@ -42,7 +41,7 @@ export function createActionLinksHandler(deps: ActionLinksDeps) {
   const log = deps.logger ?? defaultLogger;
   const ownOrigin = new URL(deps.baseUrl).origin;
   return async (event: unknown): Promise<APIGatewayProxyStructuredResultV2> => {
-    const request = APIGatewayProxyEventV2Schema.parse(event);
+    const request = parseHttpApiEvent(event);
     const method = request.requestContext.http.method.toUpperCase();
     const route = parseActionPath(request.rawPath);
     if (route === null) return unsubscribeRoute({ ...deps, log, ownOrigin }, request, method);
@@ -76,7 +75,7 @@ export function createActionLinksHandler(deps: ActionLinksDeps) {
  */
 async function unsubscribeRoute(
   deps: ActionLinksDeps & { log: Logger; ownOrigin: string },
-  request: ReturnType<typeof APIGatewayProxyEventV2Schema.parse>,
+  request: HttpApiRequest,
   method: string,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const route = parseUnsubscribePath(request.rawPath);

@@ -1,12 +1,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { awsIngestDeps, once, readWebhookSecret } from '../aws-wiring';
 import { loadAwsConfig } from '../config/aws-env';
 import { parseWebhookSecret } from '../domain/webhook-signature';
 import type { IngestDeps } from '../use-cases/ingest-email';
 import { receiveWebhook } from '../use-cases/receive-webhook';
-import { bodyBytes, json } from './http';
+import { bodyBytes, json, parseHttpApiEvent } from './http';
 import { logger as defaultLogger, errorFields } from './logger';
 
 export interface WebhookDeps {
@@ -26,7 +25,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
   parseWebhookSecret(deps.secret);
   const receive = { ...deps.ingest, webhookSecret: deps.secret };
   return async (event: unknown): Promise<APIGatewayProxyStructuredResultV2> => {
-    const request = APIGatewayProxyEventV2Schema.parse(event);
+    const request = parseHttpApiEvent(event);
     const { requestId } = request.requestContext;
     const answer = await receiveWebhook(receive, { headers: request.headers, body: bodyBytes(request) });
     if (answer.status === 500) log.error('webhook failed', { requestId, ...errorFields(answer.cause) });
