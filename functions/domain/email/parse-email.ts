@@ -1,9 +1,9 @@
-import iconv from 'iconv-lite';
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
 import { InvalidInputError } from '../errors';
 import type { Person } from '../model';
 import { capHtmlDepth } from './html-depth';
 import { type Cut, MAIL_LIMITS } from './limits';
+import { WINDOWS_1252_80_9F } from './windows-1252';
 
 /** An email as the rest of the domain sees it: decoded, with the headers we act on picked out. */
 export interface ParsedEmail {
@@ -173,10 +173,7 @@ function toAttachment(a: Attachment): ParsedAttachment {
  */
 const C1 = /[\u0080-\u009f]/g;
 /** Bytes 0x80–0x9F and what windows-1252 makes of them ("\ufffd" for the five it leaves undefined). */
-const CP1252_HIGH = Array.from({ length: 32 }, (_, i) => {
-  const byte = 0x80 + i;
-  return [byte, iconv.decode(Buffer.from([byte]), 'win1252')] as const;
-});
+const CP1252_HIGH = Array.from(WINDOWS_1252_80_9F, (char, i) => [0x80 + i, char] as const);
 const CP1252_C1 = new Map<string, string>(
   CP1252_HIGH.map(([byte, char]) => [String.fromCharCode(byte), char === '\ufffd' ? '' : char]),
 );
