@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type { Person } from '../domain/model';
 import { headerText } from '../domain/render/format';
@@ -13,16 +13,17 @@ export interface MimeOptions {
   messageId: string;
 }
 
-// CRLF because that is what goes over the wire: SES takes the bytes as they are, and an .eml of the outbox shows what a
-// recipient would see.
-const transport = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-
 /**
  * The RFC 5322 bytes of a message: text and HTML as multipart/alternative, our headers (In-Reply-To, References,
  * List-Unsubscribe, X-Followthrough-*) as given, and the kind of mail in `X-Followthrough-Kind`.
  */
 export async function composeMime(mail: OutgoingMail, options: MimeOptions): Promise<Buffer> {
-  const info = await transport.sendMail({
+  // nodemailer's MailComposer, not a transport: the bytes are the same (a stream transport composes with it), and
+  // `createTransport` brings the SMTP client, pooling and DKIM along (≈ 200 KB of bundle).
+  const composer = new MailComposer({
+    // CRLF because that is what goes over the wire: SES takes the bytes as they are, and an .eml of the outbox shows
+    // what a recipient would see.
+    newline: 'windows',
     from: mailbox(mail.from),
     to: mail.to.map(mailbox),
     subject: headerWords(mail.subject),
@@ -32,8 +33,7 @@ export async function composeMime(mail: OutgoingMail, options: MimeOptions): Pro
     messageId: options.messageId,
     headers: { ...checkedHeaders(mail.headers ?? {}), [kindHeader]: mail.kind },
   });
-  if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer returned a stream although buffer was requested');
-  return info.message;
+  return composer.compile().build();
 }
 
 function mailbox(person: Person): { name: string; address: string } | string {
