@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -327,14 +327,98 @@ describe('FileScheduler', () => {
     expect(scheduler.list()).toEqual([]);
   });
 
-  it('keeps the schedules as indented JSON that reads back as the list', async () => {
+  it('keeps one record a line, which a new FileScheduler reads back as the list', async () => {
     await scheduler.scheduleWeekly(priyasWeekly());
     await scheduler.scheduleOnce({ name: 'wrapup-a', at: '2026-11-23T12:00:00Z', job: job('a') });
 
-    const text = readFileSync(join(dir, 'schedules.json'), 'utf8');
+    const lines = readFileSync(join(dir, 'schedules.json'), 'utf8').trimEnd().split('\n');
 
-    expect(text).toBe(`${JSON.stringify(scheduler.list(), null, 2)}\n`);
-    expect(new FileScheduler(join(dir, 'schedules.json')).list()).toHaveLength(2);
+    expect(lines.map((line) => JSON.parse(line))).toEqual(scheduler.list().map((schedule) => ({ put: schedule })));
+    expect(new FileScheduler(join(dir, 'schedules.json')).list()).toEqual(scheduler.list());
+  });
+
+  it('sees the schedules another process added, moved and cancelled in the same file', async () => {
+    const other = new FileScheduler(join(dir, 'schedules.json'), { now: () => now });
+    await scheduler.scheduleOnce({ name: 'wrapup-a', at: '2026-11-23T12:00:00Z', job: job('a') });
+    await scheduler.scheduleOnce({ name: 'wrapup-b', at: '2026-11-23T12:00:00Z', job: job('b') });
+
+    await other.reschedule({ name: 'wrapup-a', at: '2026-11-30T12:00:00Z', job: job('a') });
+    await other.cancel('wrapup-b');
+    await other.scheduleOnce({ name: 'wrapup-c', at: '2026-11-23T12:00:00Z', job: job('c') });
+
+    expect(onceSchedules(scheduler.list()).map((s) => [s.name, s.at])).toEqual([
+      ['wrapup-a', '2026-11-30T12:00:00Z'],
+      ['wrapup-c', '2026-11-23T12:00:00Z'],
+    ]);
+  });
+
+  it('marks done what another process ran', async () => {
+    await scheduler.scheduleOnce({ name: 'wrapup-a', at: '2026-11-17T12:00:00Z', job: job('a') });
+    scheduler.list();
+
+    await new FileScheduler(join(dir, 'schedules.json')).runDue(now, async () => undefined);
+
+    expect(scheduler.list()).toEqual([expect.objectContaining({ name: 'wrapup-a', state: 'done' })]);
+  });
+
+  it('keeps the file near one line per schedule however often the schedules move', async () => {
+    for (let week = 0; week < 500; week += 1) {
+      await scheduler.reschedule({
+        name: 'digest-a',
+        at: new Date(Date.UTC(2027, 0, 4 + 7 * week)).toISOString(),
+        job: job('a'),
+      });
+    }
+    await scheduler.scheduleOnce({ name: 'wrapup-b', at: '2026-11-23T12:00:00Z', job: job('b') });
+
+    const lines = readFileSync(join(dir, 'schedules.json'), 'utf8').trimEnd().split('\n');
+
+    expect(lines.length).toBeLessThan(70);
+    expect(new FileScheduler(join(dir, 'schedules.json')).list()).toEqual([
+      expect.objectContaining({ name: 'digest-a', at: new Date(Date.UTC(2027, 0, 4 + 7 * 499)).toISOString() }),
+      expect.objectContaining({ name: 'wrapup-b' }),
+    ]);
+  });
+
+  it('reads a file of the earlier format, one JSON array, and rewrites it one record a line', async () => {
+    const earlier = [{ name: 'wrapup-a', at: '2026-11-23T12:00:00Z', job: job('a'), state: 'pending', attempts: 0 }];
+    writeFileSync(join(dir, 'schedules.json'), `${JSON.stringify(earlier, null, 2)}\n`);
+
+    expect(scheduler.list()).toEqual(earlier);
+    expect(readFileSync(join(dir, 'schedules.json'), 'utf8')).toBe(`${JSON.stringify({ put: earlier[0] })}\n`);
+  });
+
+  it('refuses to schedule on a file that is not a schedules file', async () => {
+    writeFileSync(join(dir, 'schedules.json'), '{ not json');
+
+    const scheduling = scheduler.scheduleOnce({ name: 'wrapup-a', at: '2026-11-23T12:00:00Z', job: job('a') });
+
+    await expect(scheduling).rejects.toThrow(/unreadable at line 1/);
+  });
+
+  it('refuses a line that is JSON but not a schedule record', async () => {
+    await scheduler.scheduleOnce({ name: 'wrapup-a', at: '2026-11-23T12:00:00Z', job: job('a') });
+    appendFileSync(join(dir, 'schedules.json'), '{"put":{"name":"wrapup-b"}}\n');
+
+    expect(() => scheduler.list()).toThrow(/unreadable at line 2/);
+  });
+
+  it('drops a last record cut short by a crash and keeps the ones before it', async () => {
+    await scheduler.scheduleOnce({ name: 'wrapup-a', at: '2026-11-23T12:00:00Z', job: job('a') });
+    appendFileSync(join(dir, 'schedules.json'), '{"put":{"name":"wrapup-b","at":"2026-');
+    const restarted = new FileScheduler(join(dir, 'schedules.json'));
+
+    await restarted.scheduleOnce({ name: 'wrapup-c', at: '2026-11-23T12:00:00Z', job: job('c') });
+
+    expect(new FileScheduler(join(dir, 'schedules.json')).list().map((s) => s.name)).toEqual(['wrapup-a', 'wrapup-c']);
+  });
+
+  it('starts afresh when the file is removed', async () => {
+    await scheduler.scheduleOnce({ name: 'wrapup-a', at: '2026-11-23T12:00:00Z', job: job('a') });
+
+    rmSync(join(dir, 'schedules.json'));
+
+    expect(scheduler.list()).toEqual([]);
   });
 });
 
