@@ -3,12 +3,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESClient } from '@aws-sdk/client-ses';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod/mini';
-import { BedrockExtractor } from './adapters/aws/bedrock-extractor';
 import { DynamoDbStore } from './adapters/aws/dynamodb-store';
 import { EventBridgeScheduler } from './adapters/aws/eventbridge-scheduler';
 import { S3RawMailArchive } from './adapters/aws/s3-raw-mail';
 import { SesMailer } from './adapters/aws/ses-mailer';
+import { SqsPageQueue } from './adapters/aws/sqs-page-queue';
+import { PacedMailer } from './adapters/paced-mailer';
 import { type AwsSetting, loadAwsConfig, loadExtractorConfig } from './config/aws-env';
 import { type Config, ENV, loadConfig, parseSenderDomains } from './config/env';
 import { rulesExtractor } from './domain/extraction/rules-extractor';
@@ -106,6 +108,33 @@ export async function awsOutgoingDeps(env: NodeJS.ProcessEnv): Promise<OutgoingD
   };
 }
 
+/** scheduled-send: what sending needs, and the weekly-pages queue a weekly slot's job puts its pages on. */
+export async function awsScheduledSendDeps(
+  env: NodeJS.ProcessEnv,
+): Promise<OutgoingDeps & { weeklyPages: SqsPageQueue }> {
+  const { weeklyPagesQueueUrl } = loadAwsConfig(env, ['weeklyPagesQueueUrl']);
+  return {
+    ...(await awsOutgoingDeps(env)),
+    weeklyPages: new SqsPageQueue({ client: new SQSClient(awsRetry), queueUrl: weeklyPagesQueueUrl }),
+  };
+}
+
+/**
+ * weekly-pages: what sending needs, with SES held to this worker's share of the account's send rate (the rate over
+ * the number of workers the event source runs at once), so that a whole slot's mail never meets SES's throttle.
+ */
+export async function awsWeeklyPageDeps(env: NodeJS.ProcessEnv): Promise<OutgoingDeps> {
+  const { sesMaxSendRate, weeklyPagesConcurrency } = loadAwsConfig(env, ['sesMaxSendRate', 'weeklyPagesConcurrency']);
+  const outgoing = await awsOutgoingDeps(env);
+  return {
+    ...outgoing,
+    mailer: new PacedMailer({
+      mailer: outgoing.mailer,
+      perSecond: Number(sesMaxSendRate) / Number(weeklyPagesConcurrency),
+    }),
+  };
+}
+
 const ingestSettings = [
   ...sendingSettings,
   'rawMailBucket',
@@ -149,8 +178,10 @@ export async function awsIngestDeps(env: NodeJS.ProcessEnv): Promise<IngestDeps 
 export async function extractorFromEnv(env: NodeJS.ProcessEnv): Promise<Extractor> {
   const config = loadExtractorConfig(env);
   if (config.kind === 'rules') return rulesExtractor;
-  // Imported here, not at the top: a deployment on the rules never loads the Bedrock client (≈ 15 ms of cold start).
+  // Imported here, not at the top: a deployment on the rules never loads the Bedrock client (≈ 15 ms of cold start)
+  // nor the extractor and its JSON Schema (≈ 15 KB of bundle).
   const { BedrockRuntimeClient } = await import('@aws-sdk/client-bedrock-runtime');
+  const { BedrockExtractor } = await import('./adapters/aws/bedrock-extractor');
   const { modelId, timeoutMs } = config;
   return new BedrockExtractor({
     client: new BedrockRuntimeClient({}),

@@ -11,6 +11,7 @@ import { FileClock } from './adapters/local/file-clock';
 import { FileRawMailArchive } from './adapters/local/file-raw-mail';
 import { FileScheduler } from './adapters/local/file-scheduler';
 import type { LocalApp } from './adapters/local/http-server';
+import { InProcessPageQueue } from './adapters/local/in-process-page-queue';
 import { createLocalDynamoClient } from './adapters/local/local-dynamodb-client';
 import { listOutbox, OutboxMailer } from './adapters/local/outbox-mailer';
 import { type Config, ENV, LOCAL_DEFAULTS, loadConfig } from './config/env';
@@ -25,6 +26,7 @@ import { applyUnsubscribe, previewUnsubscribe } from './use-cases/apply-unsubscr
 import { type IngestDeps, ingestEmail } from './use-cases/ingest-email';
 import { ingestWebhookNotes } from './use-cases/ingest-webhook';
 import { receiveWebhook } from './use-cases/receive-webhook';
+import { sendWeeklyPage } from './use-cases/send-weekly';
 
 /** Where the embedded stack keeps its state, under one data dir. */
 function localPaths(dataDir: string) {
@@ -91,7 +93,9 @@ export async function openLocalStack(
   const mailer = new OutboxMailer({ dir: paths.outbox, clock });
   const archive = new FileRawMailArchive(paths.raw);
   const deps: IngestDeps = { store, scheduler, archive, clock, mailer, config, signingKeys };
-  const runScheduledJob = createScheduledSendHandler(deps);
+  // A weekly slot's pages run here, as the weekly-pages Lambda runs them on AWS (a failed one fails the slot's job).
+  const weeklyPages = new InProcessPageQueue((page) => sendWeeklyPage(deps, page));
+  const runScheduledJob = createScheduledSendHandler({ ...deps, weeklyPages });
   // Mail given to the CLI or the local SMTP inbox has no SES verdicts: it is taken as its From says (issue 7).
   const ingestLocalMail = (raw: Uint8Array) => ingestEmail(deps, raw, { senderVerified: true });
   const deadLetters = localDeadLetters({

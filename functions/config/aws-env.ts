@@ -31,6 +31,15 @@ export const AWS_ENV = {
    * named — `*` (any domain) is the local stack's default only, where no SES verdict exists to go on.
    */
   allowedSenderDomains: ENV.allowedSenderDomains,
+  /** The SQS queue a weekly slot's job puts its pages on (scheduled-send), one page a message. */
+  weeklyPagesQueueUrl: 'FOLLOWTHROUGH_WEEKLY_PAGES_QUEUE_URL',
+  /**
+   * Mails a second the account may send (SES's maximum send rate; 14 is where production access usually starts):
+   * the weekly-pages workers share it, each holding its sends to this divided by their number.
+   */
+  sesMaxSendRate: 'FOLLOWTHROUGH_SES_MAX_SEND_RATE',
+  /** How many weekly-pages workers run at once: the event source mapping's maximum concurrency. */
+  weeklyPagesConcurrency: 'FOLLOWTHROUGH_WEEKLY_PAGES_CONCURRENCY',
 } as const;
 
 export type AwsSetting = keyof typeof AWS_ENV;
@@ -52,6 +61,11 @@ const schemas = {
   allowedSenderDomains: z
     .string(SENDER_DOMAINS_HINT)
     .check(z.refine((text) => parseSenderDomains(text)?.includes('*') === false, `${SENDER_DOMAINS_HINT} (not *)`)),
+  weeklyPagesQueueUrl: z.string().check(z.regex(/^https:\/\/sqs\.[\w.-]+\/\d{12}\/[\w-]+$/, 'an SQS queue URL')),
+  sesMaxSendRate: z.string().check(z.refine((text) => Number(text) > 0, 'a number of mails a second above 0')),
+  weeklyPagesConcurrency: z
+    .string()
+    .check(z.refine((text) => Number.isInteger(Number(text)) && Number(text) > 0, 'a whole number above 0')),
 } satisfies Record<AwsSetting, z.ZodMiniType<string>>;
 
 export type AwsConfig<K extends AwsSetting> = { [P in K]: string };

@@ -4,12 +4,14 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { awsIdempotencyClient, awsOutgoingDeps, once } from '../aws-wiring';
+import { awsIdempotencyClient, awsScheduledSendDeps, once } from '../aws-wiring';
+import { isTimeZone } from '../domain/time';
 import { englishMessages } from '../domain/zod-messages';
+import type { WeeklyPageQueue } from '../ports/page-queue';
 import type { ScheduledJob } from '../ports/scheduler';
 import type { OutgoingDeps } from '../use-cases/outgoing';
 import { sendDigest } from '../use-cases/send-digest';
-import { sendWeekly } from '../use-cases/send-weekly';
+import { dispatchWeekly, sendWeekly } from '../use-cases/send-weekly';
 import { sendWrapup } from '../use-cases/send-wrapup';
 import { logger as defaultLogger } from './logger';
 
@@ -25,6 +27,12 @@ export const scheduledJobSchema = z.discriminatedUnion('kind', [
     meetingDate: isoDate,
   }),
   z.object({ kind: z.literal('weekly'), person: z.email() }),
+  z.object({
+    kind: z.literal('weekly-slot'),
+    day: z.enum(['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']),
+    time: z.string().check(z.regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'a time as HH:MM, 24-hour')),
+    timeZone: z.string().check(z.refine(isTimeZone, 'an IANA time zone')),
+  }),
 ]);
 
 /**
@@ -38,11 +46,16 @@ export const scheduledInvocationSchema = z.object({
   job: scheduledJobSchema,
 });
 
+/** What the jobs need: a weekly slot's job hands its pages to the weekly-pages queue. */
+export type ScheduledSendDeps = OutgoingDeps & { weeklyPages: WeeklyPageQueue };
+
 /**
  * The entry point every schedule fires, on AWS and on the local stack alike: validate the job, run its use case.
+ * `occurrence` is when the schedule was due (Scheduler's scheduled time on AWS): a weekly slot's mails are those of
+ * that occurrence's date, however late the firing runs; the local stack fires at its clock's now.
  */
-export function createScheduledSendHandler(deps: OutgoingDeps) {
-  return async (event: unknown): Promise<void> => {
+export function createScheduledSendHandler(deps: ScheduledSendDeps) {
+  return async (event: unknown, occurrence: Date = deps.clock.now()): Promise<void> => {
     const job: ScheduledJob = scheduledJobSchema.parse(event, englishMessages);
     switch (job.kind) {
       case 'wrapup':
@@ -54,12 +67,17 @@ export function createScheduledSendHandler(deps: OutgoingDeps) {
       case 'weekly':
         await sendWeekly(deps, job.person);
         return;
+      case 'weekly-slot': {
+        const { day, time, timeZone } = job;
+        await dispatchWeekly(deps, { day, time, timeZone }, occurrence);
+        return;
+      }
     }
   };
 }
 
 export interface ScheduledSendLambdaDeps {
-  outgoing: OutgoingDeps;
+  outgoing: ScheduledSendDeps;
   persistenceStore: BasePersistenceLayer;
   logger?: Logger;
 }
@@ -81,7 +99,7 @@ export function createScheduledSendLambda(deps: ScheduledSendLambdaDeps) {
   });
   const fireOnce = makeIdempotent(
     async (invocation: z.infer<typeof scheduledInvocationSchema>) => {
-      await run(invocation.job);
+      await run(invocation.job, new Date(invocation.scheduledTime));
       log.info('scheduled job done', { schedule: scheduleName(invocation.schedule), kind: invocation.job.kind });
       return { done: invocation.job.kind };
     },
@@ -102,7 +120,7 @@ function scheduleName(arn: string): string {
 const live = once(async () => {
   const idempotency = awsIdempotencyClient(process.env);
   return createScheduledSendLambda({
-    outgoing: await awsOutgoingDeps(process.env),
+    outgoing: await awsScheduledSendDeps(process.env),
     persistenceStore: new DynamoDBPersistenceLayer({
       tableName: idempotency.tableName,
       awsSdkV3Client: idempotency.client,

@@ -5,8 +5,13 @@ export type ScheduledJob =
   | { kind: 'wrapup'; meetingId: string }
   /** The pre-meeting digest of one series, for one recipient, for the meeting on `meetingDate`. */
   | { kind: 'digest'; seriesId: string; recipient: string; meetingDate: string }
-  /** One person's weekly pending-items digest (and, for a manager, the roll-up). */
-  | { kind: 'weekly'; person: string };
+  /**
+   * One person's weekly pending-items digest (and, for a manager, the roll-up): the schedules made before weekly
+   * slots, one per person, which still fire until their person is seen again (followUpMeeting deletes them then).
+   */
+  | { kind: 'weekly'; person: string }
+  /** Every weekly digest (and roll-up) of one slot: its people, a page at a time (dispatchWeekly). */
+  | { kind: 'weekly-slot'; day: Weekday; time: string; timeZone: string };
 
 export interface ScheduleRequest {
   /** Deterministic (derived from what it is for), so that scheduling the same thing twice is a no-op. */

@@ -131,8 +131,12 @@ export interface Store {
    * indexed under its weekly slot (listPeopleInSlot); one stored before that index existed is added to it here, once.
    */
   putPersonIfAbsent(person: PersonRecord): Promise<PersonRecord>;
-  /** Records that the person wrote the notes of a series (PersonRecord.authored); an unknown address is ignored. */
-  markAuthored(address: string): Promise<void>;
+  /**
+   * Records whether the person wrote the notes of a series (PersonRecord.authored): true always wins, false is only
+   * written where nothing is known yet, so that it cannot undo a true written meanwhile. An unknown address is
+   * ignored.
+   */
+  markAuthored(address: string, authored: boolean): Promise<void>;
   /**
    * Adds (optedOut true) or removes one kind of digest from the person's opt-outs and returns the record as it now
    * is. Idempotent: a repeat (a mail provider retrying a one-click POST) changes nothing, not even updatedAt. An

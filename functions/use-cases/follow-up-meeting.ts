@@ -1,5 +1,14 @@
+import { createHash } from 'node:crypto';
 import { FollowthroughError } from '../domain/errors';
-import { MAX_SERIES_MEETINGS, type Meeting, type Person, type PersonRecord, type Series } from '../domain/model';
+import {
+  MAX_SERIES_MEETINGS,
+  type Meeting,
+  type Person,
+  type PersonRecord,
+  type Series,
+  slotOf,
+  type WeeklySlot,
+} from '../domain/model';
 import { deriveNextMeeting } from '../domain/series/next-meeting';
 import { timeZoneForOffset, zonedInstant } from '../domain/time';
 import type { Clock } from '../ports/clock';
@@ -23,12 +32,21 @@ const MAX_SERIES_WRITES = 5;
 export const digestScheduleName = (seriesId: string, address: string): string =>
   `digest-${seriesId}-${personKey(address)}`;
 
+/** The schedule of one person's weekly mail, as made before weekly slots: deleted when the person is next seen. */
 export const weeklyScheduleName = (address: string): string => `weekly-${personKey(address)}`;
 
 /**
+ * The one schedule of everyone whose weekly mail goes out at this day, time and zone. `s` + 16 hex: schedule names
+ * hold neither '/' nor '+', which zone names do, and cannot meet a person's `p…` names.
+ */
+export const weeklySlotScheduleName = (slot: WeeklySlot): string =>
+  `weekly-s${createHash('sha256').update(`${slot.day}\n${slot.time}\n${slot.timeZone}`).digest('hex').slice(0, 16)}`;
+
+/**
  * What a new meeting sets in motion once its items are stored: the series learns of it (and re-derives the next
- * meeting), each attendee gets a person record and a weekly schedule, and each attendee's pre-meeting digest is
- * (re)scheduled for the morning of the next meeting. Every step is idempotent, so a resumed ingest repeats it safely.
+ * meeting), each attendee gets a person record and their weekly slot a schedule (one for everyone in the slot), and
+ * each attendee's pre-meeting digest is (re)scheduled for the morning of the next meeting. Every step is idempotent,
+ * so a resumed ingest repeats it safely.
  */
 export async function followUpMeeting(
   deps: FollowUpDeps,
@@ -39,14 +57,16 @@ export async function followUpMeeting(
   const now = deps.clock.now();
   const digestsAt: string[] = [];
   for (const member of series.members) {
-    const person = await deps.store.putPersonIfAbsent(newPerson(member, series.timeZone, now.toISOString()));
+    const wrote = series.author?.address.toLowerCase() === member.address.toLowerCase();
+    const person = await deps.store.putPersonIfAbsent(newPerson(member, series.timeZone, now.toISOString(), wrote));
+    const slot = slotOf(person);
     await deps.scheduler.scheduleWeekly({
-      name: weeklyScheduleName(person.address),
-      day: person.weekly.day,
-      time: person.weekly.time,
-      timeZone: person.timeZone,
-      job: { kind: 'weekly', person: person.address },
+      name: weeklySlotScheduleName(slot),
+      ...slot,
+      job: { kind: 'weekly-slot', ...slot },
     });
+    if (person.authored === undefined) await settleOlderPerson(deps, person, wrote);
+    else if (wrote && !person.authored) await deps.store.markAuthored(person.address, true);
     if (series.nextMeeting === null) continue;
     const at = zonedInstant(series.nextMeeting.date, DIGEST_TIME, person.timeZone);
     // Too late for this meeting's morning (notes sent on the day of the next one): the digest would only repeat
@@ -62,7 +82,7 @@ export async function followUpMeeting(
   return { series, digestsAt };
 }
 
-function newPerson(member: Person, timeZone: string, now: string): PersonRecord {
+function newPerson(member: Person, timeZone: string, now: string, authored: boolean): PersonRecord {
   return {
     address: member.address,
     name: member.name,
@@ -70,7 +90,20 @@ function newPerson(member: Person, timeZone: string, now: string): PersonRecord 
     weekly: { ...DEFAULT_WEEKLY },
     createdAt: now,
     updatedAt: now,
+    authored,
   };
+}
+
+/**
+ * A person recorded before weekly slots (their record says nothing of `authored`), seen again: their own weekly
+ * schedule goes, now that the slot's schedule sends their mail (both would fire at the same moment), and their
+ * record learns whether they wrote notes, from the author index, once. That mark comes last: until it is written,
+ * the next meeting of theirs does this again.
+ */
+async function settleOlderPerson(deps: FollowUpDeps, person: PersonRecord, wrote: boolean): Promise<void> {
+  await deps.scheduler.cancel(weeklyScheduleName(person.address));
+  const authored = wrote || (await deps.store.listSeriesByAuthor(person.address, { limit: 1 })).items.length > 0;
+  await deps.store.markAuthored(person.address, authored);
 }
 
 /** Adds the meeting to its series with an optimistic write, retried when two notes of one series arrive at once. */

@@ -4,8 +4,8 @@ import { type SigningKey, signingKeyOf, signLink } from '../domain/links/token';
 import type { ItemRef, OutboxRecord, Person, SentMailRecord, StoredItem } from '../domain/model';
 import type { LinkFor, RenderedMail } from '../domain/render/inputs';
 import type { Clock } from '../ports/clock';
-import type { Mailer } from '../ports/mailer';
-import type { Store } from '../ports/store';
+import type { Mailer, OutgoingMail } from '../ports/mailer';
+import type { OutboxClaim, Store } from '../ports/store';
 
 /** What every use case that sends mail needs. */
 export interface OutgoingDeps {
@@ -123,26 +123,21 @@ export async function sendOnce(deps: OutgoingDeps, sending: Sending): Promise<Se
   const earlier = await deps.store.getOutbox(sending.key);
   if (earlier?.state === 'sent') return 'already-sent';
   if ((await deps.store.getSuppression(sending.to.address)) !== null) return 'suppressed';
-  const record = earlier ?? (await claim(deps, sending));
+  const record = earlier ?? (await deps.store.claimOutbox(newClaim(deps, sending))).record;
   if (record.state === 'sent') return 'already-sent';
-  const sent = await deps.mailer.send({
-    kind: record.kind,
-    from: { address: deps.config.fromAddress, name: 'followthrough' },
-    to: [sending.to],
-    subject: record.subject,
-    html: sending.mail.html,
-    text: sending.mail.text,
-    messageId: record.messageId,
-    headers: { ...sending.headers, 'X-Followthrough-Ref': record.ref },
-  });
+  const sent = await deps.mailer.send(outgoingMail(deps, record, sending));
   await deps.store.markOutboxSent(record.key, { messageId: sent.messageId, sentAt: deps.clock.now().toISOString() });
   return 'sent';
 }
 
-/** The outbox record of this attempt: our claim, or the one an attempt running at the same time made first. */
-async function claim(deps: OutgoingDeps, sending: Sending): Promise<OutboxRecord> {
+/**
+ * The outbox claim of a first attempt at a mail: the public ref and the Message-ID are drawn here, once, and every
+ * later attempt sends the claim's. Stored conditionally (claimOutbox: an attempt running at the same time may have
+ * claimed first) or, by a weekly page under its lease, in a batch.
+ */
+export function newClaim(deps: Pick<OutgoingDeps, 'config' | 'clock'>, sending: Sending): OutboxClaim {
   const ref = newMailRef();
-  const claimed = await deps.store.claimOutbox({
+  return {
     key: sending.key,
     ref,
     messageId: messageIdFor(deps.config.fromAddress, randomUUID()),
@@ -153,6 +148,23 @@ async function claim(deps: OutgoingDeps, sending: Sending): Promise<OutboxRecord
     seriesId: sending.seriesId ?? null,
     items: sending.items ?? [],
     claimedAt: deps.clock.now().toISOString(),
-  });
-  return claimed.record;
+  };
+}
+
+/** The mail as the mailer takes it: the claim's subject, ref and Message-ID, this attempt's rendering. */
+export function outgoingMail(
+  deps: Pick<OutgoingDeps, 'config'>,
+  record: Pick<OutboxRecord, 'kind' | 'subject' | 'messageId' | 'ref'>,
+  sending: Pick<Sending, 'to' | 'mail' | 'headers'>,
+): OutgoingMail {
+  return {
+    kind: record.kind,
+    from: { address: deps.config.fromAddress, name: 'followthrough' },
+    to: [sending.to],
+    subject: record.subject,
+    html: sending.mail.html,
+    text: sending.mail.text,
+    messageId: record.messageId,
+    headers: { ...sending.headers, 'X-Followthrough-Ref': record.ref },
+  };
 }

@@ -1434,16 +1434,30 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
         await store.putPersonIfAbsent(aPerson({ authored: false }));
 
         // Act
-        await store.markAuthored('Priya.Raman@northwind.example');
+        await store.markAuthored('Priya.Raman@northwind.example', true);
         await store.putPersonIfAbsent(aPerson({ authored: false }));
 
         // Assess
         expect(await store.getPerson(priya.address)).toStrictEqual(aPerson({ authored: true }));
       });
 
+      it('records that a person wrote no notes only where nothing was known', async () => {
+        // Prepare
+        await store.putPersonIfAbsent(aPerson());
+        await store.putPersonIfAbsent(aPerson({ address: sam.address, authored: true }));
+
+        // Act
+        await store.markAuthored(priya.address, false);
+        await store.markAuthored(sam.address, false);
+
+        // Assess
+        expect((await store.getPerson(priya.address))?.authored).toBe(false);
+        expect((await store.getPerson(sam.address))?.authored).toBe(true);
+      });
+
       it('marks no one it does not know as an author, and creates no one', async () => {
         // Act
-        await store.markAuthored(sam.address);
+        await store.markAuthored(sam.address, true);
 
         // Assess
         expect(await store.getPerson(sam.address)).toBeNull();
@@ -1717,7 +1731,7 @@ export const describeStoreContract = (name: string, setup: () => Promise<StoreCo
       await store.claimWebhookDelivery(webhookId, '2025-03-12T16:20:00.000Z');
       await store.completeWebhookDelivery(webhookId, aMeeting().id, '2025-03-12T16:20:01.000Z');
       await store.getWebhookDelivery(webhookId);
-      await store.markAuthored(priya.address);
+      await store.markAuthored(priya.address, true);
       await store.listPeopleInSlot({ day: 'MON', time: '08:00', timeZone: 'America/New_York' }, { limit: 1 });
       await store.getPeople([priya.address]);
       await store.getSeriesMany([seriesId]);

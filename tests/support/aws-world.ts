@@ -11,6 +11,7 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -19,7 +20,9 @@ import type { DynamoDbStore } from '../../functions/adapters/aws/dynamodb-store'
 import { EventBridgeScheduler } from '../../functions/adapters/aws/eventbridge-scheduler';
 import { S3RawMailArchive } from '../../functions/adapters/aws/s3-raw-mail';
 import { SesMailer } from '../../functions/adapters/aws/ses-mailer';
+import { SqsPageQueue } from '../../functions/adapters/aws/sqs-page-queue';
 import { createLocalDynamoClient } from '../../functions/adapters/local/local-dynamodb-client';
+import type { WeeklyPage, WeeklyPageQueue } from '../../functions/ports/page-queue';
 import type { IngestDeps } from '../../functions/use-cases/ingest-email';
 import { startTestStore } from './local-store';
 import { TestClock, testSigningKeys } from './use-case-deps';
@@ -36,6 +39,7 @@ export const AWS = {
   schedulerRole: 'arn:aws:iam::123456789012:role/FollowthroughService-SchedulerRole',
   schedulerDlq: 'arn:aws:sqs:eu-west-1:123456789012:FollowthroughService-ScheduleDlq',
   configurationSet: 'followthrough',
+  weeklyPagesQueue: 'https://sqs.eu-west-1.amazonaws.com/123456789012/FollowthroughService-WeeklyPages',
 } as const;
 
 const clientConfig = {
@@ -87,6 +91,12 @@ export async function startAwsWorlds() {
       const sesMock = mockClient(ses);
       const schedulerMock = mockClient(scheduler);
       const s3Mock = mockClient(s3);
+      const sqs = new SQSClient(clientConfig);
+      const sqsMock = mockClient(sqs);
+      sqsMock.on(SendMessageBatchCommand).callsFake(async (input: { Entries: Array<{ Id: string }> }) => ({
+        Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: randomUUID(), MD5OfMessageBody: '' })),
+        Failed: [],
+      }));
       let sent = 0;
       sesMock.on(SendRawEmailCommand).callsFake(async () => ({ MessageId: `0102019a-test-${++sent}-000000` }));
       schedulerMock.on(GetScheduleCommand).rejects(
@@ -109,7 +119,7 @@ export async function startAwsWorlds() {
         if (bytes === undefined) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: {} });
         return { Body: { transformToByteArray: async () => bytes } };
       });
-      const deps: IngestDeps = {
+      const deps: IngestDeps & { weeklyPages: WeeklyPageQueue } = {
         store,
         clock,
         signingKeys: testSigningKeys,
@@ -122,6 +132,7 @@ export async function startAwsWorlds() {
           deadLetterArn: AWS.schedulerDlq,
         }),
         archive: new S3RawMailArchive({ client: s3, bucket: AWS.bucket }),
+        weeklyPages: new SqsPageQueue({ client: sqs, queueUrl: AWS.weeklyPagesQueue }),
         config: {
           inboxAddress: 'notes@followthrough.example',
           fromAddress: 'notes@followthrough.example',
@@ -138,6 +149,14 @@ export async function startAwsWorlds() {
         sesMock,
         schedulerMock,
         s3Mock,
+        sqsMock,
+        /** The weekly pages put on the weekly-pages queue, in the order they were sent. */
+        weeklyPages(): WeeklyPage[] {
+          return sqsMock
+            .commandCalls(SendMessageBatchCommand)
+            .flatMap((call) => call.args[0].input.Entries ?? [])
+            .map((entry) => JSON.parse(entry.MessageBody ?? '') as WeeklyPage);
+        },
         /** What the receipt rule's S3 action would have written before invoking the function. */
         putObject: (key: string, bytes: Uint8Array) => objects.set(key, bytes),
         objects,

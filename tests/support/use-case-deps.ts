@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import type { DynamoDbStore } from '../../functions/adapters/aws/dynamodb-store';
 import { FileRawMailArchive } from '../../functions/adapters/local/file-raw-mail';
 import { FileScheduler } from '../../functions/adapters/local/file-scheduler';
+import { InProcessPageQueue } from '../../functions/adapters/local/in-process-page-queue';
 import { listOutbox, OutboxMailer } from '../../functions/adapters/local/outbox-mailer';
 import { parseSigningKeys } from '../../functions/domain/links/token';
+import type { WeeklyPageQueue } from '../../functions/ports/page-queue';
 import type { IngestDeps } from '../../functions/use-cases/ingest-email';
+import { sendWeeklyPage } from '../../functions/use-cases/send-weekly';
 import { startTestStore } from './local-store';
 
 /** A clock the test moves by hand. */
@@ -25,7 +28,7 @@ export const testSigningKeys = parseSigningKeys(
 );
 
 export interface UseCaseWorld {
-  deps: IngestDeps & { scheduler: FileScheduler };
+  deps: IngestDeps & { scheduler: FileScheduler; weeklyPages: WeeklyPageQueue };
   store: DynamoDbStore;
   clock: TestClock;
   dir: string;
@@ -44,7 +47,7 @@ export async function startWorlds() {
       const dir = await mkdtemp(join(tmpdir(), 'followthrough-uc-'));
       const clock = new TestClock(new Date(now));
       const store = await local.newStore(() => clock.now());
-      const deps = {
+      const deps: UseCaseWorld['deps'] = {
         store,
         clock,
         scheduler: new FileScheduler(join(dir, 'schedules.json'), clock),
@@ -58,6 +61,8 @@ export async function startWorlds() {
           wrapupDelayMinutes: 30,
           allowedSenderDomains: ['*'],
         },
+        // A weekly slot's pages run in the test's process, as on the local stack.
+        weeklyPages: new InProcessPageQueue((page) => sendWeeklyPage(deps, page)),
       };
       return {
         deps,

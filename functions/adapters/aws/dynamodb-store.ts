@@ -566,17 +566,19 @@ export class DynamoDbStore implements Store {
     return stored;
   }
 
-  async markAuthored(address: string): Promise<void> {
+  async markAuthored(address: string, authored: boolean): Promise<void> {
     try {
       await this.#documents.send(
         new UpdateCommand({
           TableName: this.#tableName,
           Key: personKey(address),
-          UpdateExpression: 'SET #authored = :true',
+          UpdateExpression: 'SET #authored = :authored',
           // Without attribute_exists UpdateItem would create a bare person.
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: authored
+            ? 'attribute_exists(pk)'
+            : 'attribute_exists(pk) AND attribute_not_exists(#authored)',
           ExpressionAttributeNames: { '#authored': 'authored' },
-          ExpressionAttributeValues: { ':true': true },
+          ExpressionAttributeValues: { ':authored': authored },
         }),
       );
     } catch (error) {

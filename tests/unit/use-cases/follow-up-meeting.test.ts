@@ -7,6 +7,7 @@ import {
   digestScheduleName,
   followUpMeeting,
   weeklyScheduleName,
+  weeklySlotScheduleName,
   withMeeting,
 } from '../../../functions/use-cases/follow-up-meeting';
 import { startWorlds, type UseCaseWorld } from '../../support/use-case-deps';
@@ -193,8 +194,8 @@ describe('followUpMeeting', () => {
     expect(result.digestsAt).toEqual([]);
     expect(digests()).toEqual([]);
     expect(result.series.nextMeeting).toEqual({ date: '2026-11-19', source: 'notes' });
-    // The weekly mail does not depend on it.
-    expect(world.deps.scheduler.list().filter((s) => s.name.startsWith('weekly-'))).toHaveLength(2);
+    // The weekly mail does not depend on it: both are in the one slot of Monday 08:00 in their zone.
+    expect(world.deps.scheduler.list().filter((s) => s.name.startsWith('weekly-'))).toHaveLength(1);
   });
 
   it('still schedules the digest a minute before its 08:00', async () => {
@@ -238,13 +239,90 @@ describe('followUpMeeting', () => {
     await follow(meeting('m12', '2026-11-12', { nextMeetingDate: '2026-11-19' }));
 
     const schedules = world.deps.scheduler.list();
-    expect(schedules.find((s) => s.name === weeklyScheduleName(marcus.address))).toMatchObject({
-      weekly: { day: 'TUE', time: '09:00', timeZone: 'Asia/Tokyo' },
+    const slot = { day: 'TUE', time: '09:00', timeZone: 'Asia/Tokyo' } as const;
+    expect(schedules.find((s) => s.name === weeklySlotScheduleName(slot))).toMatchObject({
+      weekly: slot,
+      job: { kind: 'weekly-slot', ...slot },
     });
     expect(schedules.find((s) => s.name === digestScheduleName(seriesId, marcus.address))).toMatchObject({
       at: '2026-11-18T23:00:00.000Z',
     });
     expect(await world.store.getPerson(dana.address)).toMatchObject({ timeZone: 'Etc/GMT+5' });
+  });
+
+  it('schedules one weekly slot for the people who share a day, time and zone, and no schedule of their own', async () => {
+    await follow(meeting('m12', '2026-11-12'));
+
+    const weekly = world.deps.scheduler.list().filter((s) => s.name.startsWith('weekly-'));
+    const slot = { day: 'MON', time: '08:00', timeZone: 'Etc/GMT+5' } as const;
+    expect(weekly).toEqual([
+      expect.objectContaining({
+        name: weeklySlotScheduleName(slot),
+        weekly: slot,
+        job: { kind: 'weekly-slot', ...slot },
+      }),
+    ]);
+  });
+
+  it('records who wrote the notes, and that the other attendee did not', async () => {
+    await follow(meeting('m12', '2026-11-12'));
+
+    expect((await world.store.getPerson(dana.address))?.authored).toBe(true);
+    expect((await world.store.getPerson(marcus.address))?.authored).toBe(false);
+  });
+
+  it('records a person who writes the notes of a later meeting as an author', async () => {
+    await follow(meeting('m12', '2026-11-12'));
+
+    await follow(meeting('m19', '2026-11-19', { author: marcus }));
+
+    expect((await world.store.getPerson(marcus.address))?.authored).toBe(true);
+  });
+
+  it('deletes the weekly schedule of their own that a person recorded before slots still has', async () => {
+    // Marcus as the store and the scheduler knew him before weekly slots: no `authored`, a schedule of his own.
+    await world.store.putPersonIfAbsent({
+      address: marcus.address,
+      name: 'Marcus Reid',
+      timeZone: 'Etc/GMT+5',
+      weekly: { day: 'MON', time: '08:00' },
+      createdAt: '2026-11-01T00:00:00Z',
+      updatedAt: '2026-11-01T00:00:00Z',
+    });
+    await world.deps.scheduler.scheduleWeekly({
+      name: weeklyScheduleName(marcus.address),
+      day: 'MON',
+      time: '08:00',
+      timeZone: 'Etc/GMT+5',
+      job: { kind: 'weekly', person: marcus.address },
+    });
+
+    await follow(meeting('m12', '2026-11-12'));
+
+    const names = world.deps.scheduler.list().map((s) => s.name);
+    expect(names).not.toContain(weeklyScheduleName(marcus.address));
+    expect(names).toContain(weeklySlotScheduleName({ day: 'MON', time: '08:00', timeZone: 'Etc/GMT+5' }));
+    expect((await world.store.getPerson(marcus.address))?.authored).toBe(false);
+  });
+
+  it('learns from the author index whether a person recorded before slots wrote notes', async () => {
+    // Marcus wrote the notes of a 1:1 with Priya before; his record says nothing of it.
+    await world.store.putSeries(
+      { ...seriesOf(meeting('p1', '2026-11-10', { author: marcus })), id: 'se_marcus_priya', author: marcus },
+      0,
+    );
+    await world.store.putPersonIfAbsent({
+      address: marcus.address,
+      name: 'Marcus Reid',
+      timeZone: 'Etc/GMT+5',
+      weekly: { day: 'MON', time: '08:00' },
+      createdAt: '2026-11-01T00:00:00Z',
+      updatedAt: '2026-11-01T00:00:00Z',
+    });
+
+    await follow(meeting('m12', '2026-11-12'));
+
+    expect((await world.store.getPerson(marcus.address))?.authored).toBe(true);
   });
 
   it('reads the series again and retries when other notes of the series were written first', async () => {

@@ -151,8 +151,8 @@ describe('ingestEmail with notes', () => {
         .map((address) => [`digest-${result.series.id}-${personKey(address)}`, '2026-11-24T13:00:00.000Z'])
         .sort(),
     );
+    // Both attendees share one weekly slot, and so one schedule.
     expect(scheduler.list().filter((s) => s.name.startsWith('weekly-'))).toEqual([
-      expect.objectContaining({ weekly: { day: 'MON', time: '08:00', timeZone: 'Etc/GMT+5' } }),
       expect.objectContaining({ weekly: { day: 'MON', time: '08:00', timeZone: 'Etc/GMT+5' } }),
     ]);
     expect(await store.getPerson('leo.martins@northwind-sales.example')).toMatchObject({
