@@ -532,6 +532,25 @@ describe('findDue: the line as written', () => {
     ).toBe('2026-11-25');
   });
 
+  it.each(['send it upfriday', 'send it éfriday', 'send it 𝒜friday', 'send it_friday', 'send it 3friday'])(
+    'does not read a date word joined to the letter, digit or underscore before it: %s',
+    (line) => {
+      expect(findDue(line, context(MON_23_NOV))).toBeNull();
+    },
+  );
+
+  it('reads a date word right after an emoji', () => {
+    expect(dueOf('send it 🎯friday', MON_23_NOV)).toBe(FRI_27_NOV);
+  });
+
+  it('reads a date word after one that holds it ("xtomorrow and by Friday")', () => {
+    expect(findDue('xtomorrow and by Friday', context(MON_23_NOV))).toEqual({
+      due: FRI_27_NOV,
+      phrase: 'by Friday',
+      index: 14,
+    });
+  });
+
   it('returns null for a line with no date in it', () => {
     expect(findDue('Vikram - share renewal-risk dashboard access with Rohit', context(THU_26_NOV))).toBeNull();
   });
