@@ -46,12 +46,19 @@ async function buildTemplatesIfStale(): Promise<void> {
 // As bin/followthrough does: the SDK is pinned and Lambda runs Node 22, so its warning about Node 20 is not news here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { values: options } = parseArgs({ options: { data: { type: 'string' } } });
+const dataDir = resolve(options.data ?? '.data/demo');
+const data = relative(process.cwd(), dataDir);
+if (options.data === undefined) await rm(dataDir, { recursive: true, force: true });
+else if ((await readdir(dataDir).catch(() => [])).length > 0) {
+  // Someone's own data dir must not be emptied by a demo.
+  console.error(`The demo needs an empty data dir, and ${data} is not empty.`);
+  process.exit(2);
+}
 await buildTemplatesIfStale();
 // After the build: the CLI renders mail with the compiled templates.
 const { main } = await import('../functions/cli');
 const { openLocalStack } = await import('../functions/wiring');
-const dataDir = resolve(options.data ?? '.data/demo');
-const data = relative(process.cwd(), dataDir);
+
 const loop = 'tests/fixtures/emails/loop';
 const started = performance.now();
 const rule = (title: string) => console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 74 - title.length))}`);
@@ -73,12 +80,6 @@ async function show(kind: string, to: string): Promise<void> {
   const text = (parsed.text ?? '').replace(/^ *(Done|Drop|Snooze 1 week): https?:\/\/\S+\n/gm, '');
   console.log(text.trim().replace(/^/gm, '  │ '));
   console.log(`  (${relative(process.cwd(), mail.file)}; the Done / Drop / Snooze links are left out above)`);
-}
-
-if (options.data === undefined) await rm(dataDir, { recursive: true, force: true });
-else if ((await readdir(dataDir).catch(() => [])).length > 0) {
-  // Someone's own data dir must not be emptied by a demo.
-  throw new Error(`The demo needs an empty data dir, and ${data} is not empty.`);
 }
 
 rule('1. Dana forwards the notes of her 1:1 with Marcus (Thu 12 Nov)');
