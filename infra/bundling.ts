@@ -7,7 +7,14 @@ import type { BuildOptions } from 'esbuild';
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** One Lambda per file in functions/handlers, each exporting `handler`. */
-export const handlerNames = ['ses-inbound', 'webhook', 'scheduled-send', 'action-links', 'delivery-feedback'] as const;
+export const handlerNames = [
+  'ses-inbound',
+  'webhook',
+  'scheduled-send',
+  'action-links',
+  'delivery-feedback',
+  'weekly-pages',
+] as const;
 
 export type HandlerName = (typeof handlerNames)[number];
 

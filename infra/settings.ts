@@ -32,6 +32,9 @@ const schema = z
     retentionDays: z.coerce.number().int().min(1).max(3650).default(DEFAULT_RETENTION_DAYS),
     // 0 reserves nothing: see the scheduled-send function in the service stack for why that is sometimes needed.
     sendConcurrency: z.coerce.number().int().min(0).default(5),
+    // SES's maximum send rate for the account (mails a second): 14 is where production access usually starts. The
+    // weekly digests are held to it (FOLLOWTHROUGH_SES_MAX_SEND_RATE); raise it when SES raises the account's.
+    sesMaxSendRate: z.coerce.number().positive().default(14),
     wrapupDelayMinutes: z.coerce
       .number()
       .int()
@@ -85,6 +88,7 @@ const keys = [
   'rawMailRetentionDays',
   'retentionDays',
   'sendConcurrency',
+  'sesMaxSendRate',
   'wrapupDelayMinutes',
   'logLevel',
   'receiptRuleSetName',

@@ -19,3 +19,10 @@ export interface WeeklyPageQueue {
 
 /** SQS SendMessageBatch takes at most 10 entries. */
 export const MAX_PAGES_PER_SEND = 10;
+
+/**
+ * How long a page worker holds a page's lease. Longer than the worker may run (the weekly-pages Lambda's timeout,
+ * infra/stacks/service-stack.ts), so that no lease runs out under a live worker; shorter than the queue's visibility
+ * timeout, so that a page whose worker crashed is free again when the queue hands it out again.
+ */
+export const PAGE_LEASE_SECONDS = 5 * 60;

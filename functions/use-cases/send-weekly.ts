@@ -5,7 +5,7 @@ import type { RollupReport } from '../domain/render/inputs';
 import { renderRollupMail } from '../domain/render/rollup';
 import { renderWeeklyMail } from '../domain/render/weekly';
 import { localDate } from '../domain/time';
-import { MAX_PAGES_PER_SEND, type WeeklyPage, type WeeklyPageQueue } from '../ports/page-queue';
+import { MAX_PAGES_PER_SEND, PAGE_LEASE_SECONDS, type WeeklyPage, type WeeklyPageQueue } from '../ports/page-queue';
 import type { OutboxClaim, OutboxSent, Store } from '../ports/store';
 import { hasOptedOut, unsubscribeLink } from './apply-unsubscribe';
 import { linksFor, mailRef, newClaim, type OutgoingDeps, outgoingMail, type Sending } from './outgoing';
@@ -21,13 +21,6 @@ const SERIES_PAGE = 25;
  * page are one owner-index Query per person, and the author index for those who wrote notes.
  */
 export const PAGE_SIZE = 100;
-
-/**
- * How long a worker holds a page. Longer than the page worker may run (the weekly-pages Lambda's timeout, 2 min), so
- * that no lease runs out under a live worker; shorter than the queue's visibility timeout (12 min), so that a page
- * whose worker crashed comes back after its lease is free.
- */
-export const PAGE_LEASE_SECONDS = 5 * 60;
 
 /** Owner-index Queries of one page in flight at once: enough to hide DynamoDB's latency, few enough to be gentle. */
 const READS_AT_ONCE = 8;

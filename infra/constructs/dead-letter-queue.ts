@@ -7,13 +7,21 @@ import type { Construct } from 'constructs';
  * Lambda destinations and EventBridge Scheduler can then write to it without a key grant, and the messages hold
  * event metadata, not mail bodies.
  */
-export function deadLetterQueue(scope: Construct, id: string): Queue {
+export function deadLetterQueue(
+  scope: Construct,
+  id: string,
+  options: {
+    /** It is named in another queue's redrive policy, which is how cdk-nag knows a DLQ: nothing to acknowledge. */
+    readonly redriveTarget?: boolean;
+  } = {},
+): Queue {
   const queue = new Queue(scope, id, {
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     // The longest SQS allows: a failure found after a holiday can still be replayed.
     retentionPeriod: Duration.days(14),
   });
+  if (options.redriveTarget) return queue;
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS3',
     reason:

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import {
   ConfigurationSetEventDestination,
@@ -13,8 +14,9 @@ import {
 import { Lambda as LambdaAction, LambdaInvocationType, S3 } from 'aws-cdk-lib/aws-ses-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { PAGE_LEASE_SECONDS } from '../../functions/ports/page-queue';
 import type { HandlerName } from '../bundling';
 import { Alarms } from '../constructs/alarms';
 import { deadLetterQueue } from '../constructs/dead-letter-queue';
@@ -49,6 +51,10 @@ export class ServiceStack extends Stack {
   readonly receiptRuleSet: ReceiptRuleSet;
   /** Feedback events SNS could not hand to delivery-feedback at all (its own failures go to its failure queue). */
   readonly feedbackDeadLetterQueue: Queue;
+  /** The pages of the weekly slots' jobs, one message each, drained by weekly-pages. */
+  readonly weeklyPagesQueue: Queue;
+  /** Pages that failed three receives. */
+  readonly weeklyPagesDeadLetterQueue: Queue;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -96,6 +102,49 @@ export class ServiceStack extends Stack {
       target: scheduledSend.lambda,
     });
 
+    // A weekly slot's job (scheduled-send) puts its people on this queue, 100 a message; weekly-pages sends them, a
+    // page an invocation, two at a time, each holding SES to half the account's send rate. Two minutes is room for a
+    // page of 100 mails at 7 a second and its reads; the visibility timeout is six times that (as Lambda asks of an
+    // SQS event source), and the page's lease (PAGE_LEASE_SECONDS) lies between the two.
+    const weeklyPagesTimeout = Duration.minutes(2);
+    const weeklyPagesConcurrency = 2;
+    this.weeklyPagesDeadLetterQueue = deadLetterQueue(this, 'WeeklyPagesDeadLetterQueue', {
+      redriveTarget: true,
+    });
+    this.weeklyPagesQueue = new Queue(this, 'WeeklyPagesQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(weeklyPagesTimeout.toSeconds() * 6),
+      // A week's pages are of use that week; a page that keeps failing moves to the dead-letter queue long before.
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.weeklyPagesDeadLetterQueue, maxReceiveCount: 3 },
+    });
+    if (
+      PAGE_LEASE_SECONDS <= weeklyPagesTimeout.toSeconds() ||
+      PAGE_LEASE_SECONDS >= weeklyPagesTimeout.toSeconds() * 6
+    ) {
+      throw new Error(
+        'The weekly page lease must outlast the weekly-pages timeout and end within the visibility timeout',
+      );
+    }
+    const weeklyPages = make('weekly-pages', 'WeeklyPages', {
+      description: 'Sends one page of a weekly slot: up to 100 weekly digests and roll-ups, at its share of SES’s rate',
+      settings: appSettings,
+      timeout: weeklyPagesTimeout,
+      memorySize: 512,
+    });
+    weeklyPages.lambda.addEventSource(
+      new SqsEventSource(this.weeklyPagesQueue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: weeklyPagesConcurrency,
+      }),
+    );
+    weeklyPages.setAwsSetting('sesMaxSendRate', String(settings.sesMaxSendRate));
+    weeklyPages.setAwsSetting('weeklyPagesConcurrency', String(weeklyPagesConcurrency));
+    scheduledSend.setAwsSetting('weeklyPagesQueueUrl', this.weeklyPagesQueue.queueUrl);
+    this.weeklyPagesQueue.grantSendMessages(scheduledSend.role);
+
     const sesInbound = make('ses-inbound', 'SesInbound', {
       description: 'Ingests mail the SES receipt rule stored: notes become items, replies change them',
       settings: appSettings,
@@ -128,16 +177,18 @@ export class ServiceStack extends Stack {
       'scheduled-send': scheduledSend,
       'action-links': actionLinks,
       'delivery-feedback': deliveryFeedback,
+      'weekly-pages': weeklyPages,
     };
 
     for (const fn of Object.values(this.functions)) fn.bindTable(data.table);
-    for (const fn of [sesInbound, webhook, scheduledSend, actionLinks]) {
+    for (const fn of [sesInbound, webhook, scheduledSend, actionLinks, weeklyPages]) {
       fn.bindSecret('linkKeysSecret', data.linkKeysSecret);
     }
     for (const fn of [sesInbound, scheduledSend]) {
       fn.bindIdempotencyTable(data.idempotencyTable);
       fn.bindMailSending(mail);
     }
+    weeklyPages.bindMailSending(mail);
     for (const fn of [sesInbound, webhook]) this.scheduling.bind(fn);
     // Read by the ingest wiring both share; only SES inbound acts on it (the webhook's requests are signed).
     for (const fn of [sesInbound, webhook]) {
@@ -230,6 +281,7 @@ export class ServiceStack extends Stack {
     }
     alarms.onDeadLetters('SchedulerDeadLetterQueue', this.scheduling.deadLetterQueue);
     alarms.onDeadLetters('DeliveryFeedbackDeadLetterQueue', this.feedbackDeadLetterQueue);
+    alarms.onDeadLetters('WeeklyPagesDeadLetterQueue', this.weeklyPagesDeadLetterQueue);
     alarms.onSesReputation();
 
     new CfnOutput(this, 'ApiEndpoint', { value: this.api.endpoint });

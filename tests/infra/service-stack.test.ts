@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { AWS_ENV } from '../../functions/config/aws-env';
 import { ENV } from '../../functions/config/env';
+import { PAGE_LEASE_SECONDS } from '../../functions/ports/page-queue';
 import { type HandlerName, handlerNames } from '../../infra/bundling';
 import { sesReputationAlarms } from '../../infra/constructs/alarms';
 import { synthesizeApp } from './support/synth';
@@ -123,9 +124,22 @@ describe('ServiceStack environments', () => {
       AWS_ENV.sesConfigurationSet,
       AWS_ENV.allowedSenderDomains,
     ],
-    'scheduled-send': [...appConfig, AWS_ENV.linkKeysSecret, AWS_ENV.idempotencyTable, AWS_ENV.sesConfigurationSet],
+    'scheduled-send': [
+      ...appConfig,
+      AWS_ENV.linkKeysSecret,
+      AWS_ENV.idempotencyTable,
+      AWS_ENV.sesConfigurationSet,
+      AWS_ENV.weeklyPagesQueueUrl,
+    ],
     'action-links': [...appConfig, AWS_ENV.linkKeysSecret],
     'delivery-feedback': [ENV.tableName],
+    'weekly-pages': [
+      ...appConfig,
+      AWS_ENV.linkKeysSecret,
+      AWS_ENV.sesConfigurationSet,
+      AWS_ENV.sesMaxSendRate,
+      AWS_ENV.weeklyPagesConcurrency,
+    ],
   };
 
   it.each(handlerNames)('gives %s exactly the variables it reads', (name) => {
@@ -177,9 +191,9 @@ describe('ServiceStack permissions', () => {
     expect(secretReaders(/WebhookSecret/)).toEqual(['webhook']);
   });
 
-  it('lets the four functions that sign or verify links read the link keys, and delivery-feedback not', () => {
+  it('lets the five functions that sign or verify links read the link keys, and delivery-feedback not', () => {
     expect(secretReaders(/LinkKeysSecret/).sort()).toEqual(
-      ['action-links', 'scheduled-send', 'ses-inbound', 'webhook'].sort(),
+      ['action-links', 'scheduled-send', 'ses-inbound', 'webhook', 'weekly-pages'].sort(),
     );
   });
 
@@ -210,7 +224,7 @@ describe('ServiceStack permissions', () => {
       ]);
       expect(JSON.stringify(statement?.Resource)).toMatch(/:schedule\/FollowthroughData-ScheduleGroup-[A-Z0-9]+\/\*"/);
     }
-    for (const name of ['scheduled-send', 'action-links', 'delivery-feedback'] as const) {
+    for (const name of ['scheduled-send', 'action-links', 'delivery-feedback', 'weekly-pages'] as const) {
       expect(
         statementsOf(name)
           .flatMap(actionsOf)
@@ -229,12 +243,14 @@ describe('ServiceStack permissions', () => {
       [['s3:GetObject'], 'inbound'],
     ]);
     expect(s3('webhook')).toEqual([[['s3:PutObject'], 'raw']]);
-    for (const name of ['scheduled-send', 'action-links', 'delivery-feedback'] as const) expect(s3(name)).toEqual([]);
+    for (const name of ['scheduled-send', 'action-links', 'delivery-feedback', 'weekly-pages'] as const) {
+      expect(s3(name)).toEqual([]);
+    }
   });
 
-  it('lets the two functions that mail send raw email from the domain through the configuration set', () => {
+  it('lets the three functions that mail send raw email from the domain through the configuration set', () => {
     const senders = handlerNames.filter((name) => allows(statementsOf(name), 'ses:SendRawEmail').length > 0);
-    expect(senders.sort()).toEqual(['scheduled-send', 'ses-inbound']);
+    expect(senders.sort()).toEqual(['scheduled-send', 'ses-inbound', 'weekly-pages']);
     const [statement] = allows(statementsOf('scheduled-send'), 'ses:SendRawEmail');
     expect(JSON.stringify(statement?.Resource)).toContain(':identity/followthrough.example"');
     expect(JSON.stringify(statement?.Resource)).toContain(':configuration-set/"');
@@ -447,6 +463,52 @@ describe('ServiceStack dead letters: every event source ends in a queue', () => 
   });
 });
 
+describe('ServiceStack weekly fan-out', () => {
+  const queueId = logicalId(service.weeklyPagesQueue);
+  const dlqId = logicalId(service.weeklyPagesDeadLetterQueue);
+
+  it('drains the weekly-pages queue a page an invocation, two at a time, reporting failures by item', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId('weekly-pages') },
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    expect(environment('weekly-pages')).toMatchObject({
+      [AWS_ENV.weeklyPagesConcurrency]: '2',
+      [AWS_ENV.sesMaxSendRate]: '14',
+    });
+  });
+
+  it('[R24] moves a page that failed three receives to a dead-letter queue, which has an alarm', () => {
+    expect(resourceOf(template, service.weeklyPagesQueue).Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 3 },
+    });
+    expect(resourceOf(template, service.weeklyPagesDeadLetterQueue).Properties).toEqual({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+  });
+
+  it('hides a page being sent for six times the worker’s timeout, and the page’s lease ends in between', () => {
+    const timeout = resourceOf(template, fn('weekly-pages').lambda).Properties?.Timeout as number;
+    const visibility = resourceOf(template, service.weeklyPagesQueue).Properties?.VisibilityTimeout as number;
+    expect(visibility).toBe(6 * timeout);
+    expect(PAGE_LEASE_SECONDS).toBeGreaterThan(timeout);
+    expect(PAGE_LEASE_SECONDS).toBeLessThan(visibility);
+  });
+
+  it('lets scheduled-send put pages on the queue, and no other function', () => {
+    const onQueue = (name: HandlerName) =>
+      allows(statementsOf(name), 'sqs:SendMessage').filter((s) => JSON.stringify(s.Resource).includes(queueId));
+    expect(handlerNames.filter((name) => onQueue(name).length > 0)).toEqual(['scheduled-send']);
+    expect(onQueue('scheduled-send').map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
+    expect(isRef(environment('scheduled-send')[AWS_ENV.weeklyPagesQueueUrl], queueId)).toBe(true);
+  });
+});
+
 describe('ServiceStack HTTP API', () => {
   it('[R17] routes the webhook, the action links and the unsubscribe links to their functions', () => {
     const routes = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey);
@@ -476,7 +538,10 @@ describe('ServiceStack alarms', () => {
   const alarmTopicId = logicalId(service.alarmTopic);
 
   it('alarms once on each dead-letter queue, at the first visible message', () => {
-    const queues = resourcesOfType(template, 'AWS::SQS::Queue').map(([id]) => id);
+    // Every queue is a dead-letter queue but the weekly pages' own, which is drained as a matter of course.
+    const queues = resourcesOfType(template, 'AWS::SQS::Queue')
+      .map(([id]) => id)
+      .filter((id) => id !== logicalId(service.weeklyPagesQueue));
     const dlqAlarms = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect(dlqAlarms).toHaveLength(queues.length);
     expect(
@@ -515,7 +580,7 @@ describe('ServiceStack alarms', () => {
   });
 
   it('notifies the alarm topic from every alarm', () => {
-    expect(alarms).toHaveLength(5 + 2 * handlerNames.length + 2);
+    expect(alarms).toHaveLength(6 + 2 * handlerNames.length + 2);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: alarmTopicId }]);
   });
 

@@ -26,6 +26,7 @@ describe('readSettings', () => {
       rawMailRetentionDays: 365,
       retentionDays: 730,
       sendConcurrency: 5,
+      sesMaxSendRate: 14,
       wrapupDelayMinutes: 30,
       logLevel: 'INFO',
       receiptRuleSetName: 'followthrough-inbound',
@@ -39,8 +40,9 @@ describe('readSettings', () => {
       alarmEmail: 'ops@acme.example',
       sendConcurrency: '0',
       rawMailRetentionDays: '30',
+      sesMaxSendRate: '50',
     });
-    expect(settings).toMatchObject({ sendConcurrency: 0, rawMailRetentionDays: 30 });
+    expect(settings).toMatchObject({ sendConcurrency: 0, rawMailRetentionDays: 30, sesMaxSendRate: 50 });
   });
 
   it('[R5] takes the allowed sender domains as a comma-separated string or a list, lower-cased', () => {
