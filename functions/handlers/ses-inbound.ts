@@ -103,7 +103,7 @@ async function receive(deps: SesInboundDeps, log: Logger, message: SesMessage): 
     log.warn('inbound mail dropped on its SES verdicts', { messageId, ...outcome });
     return outcome;
   }
-  const trust = senderTrust(evidenceOf(message));
+  const trust = await senderTrust(evidenceOf(message));
   if (!trust.verified) log.info('inbound mail from an unverified sender', { messageId, reason: trust.reason });
   const raw = await deps.ingest.archive.get(`${deps.inboundPrefix}${messageId}`);
   let outcome: InboundOutcome;

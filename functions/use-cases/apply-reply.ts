@@ -68,7 +68,7 @@ export async function applyReply(
 
   const written = localDateOf(email.dateHeader);
   const today = written?.date ?? localDate(deps.clock.now(), 'UTC');
-  const text = visibleReplyText(email.text ?? (email.html === null ? '' : htmlToText(email.html)));
+  const text = visibleReplyText(email.text ?? (email.html === null ? '' : await htmlToText(email.html)));
   const parsed = parseReplyCommands(text, {
     today,
     dateOrder: guessDateOrder({

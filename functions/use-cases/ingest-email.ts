@@ -7,46 +7,33 @@ import { readNotesOf } from '../domain/email/read-notes';
 import { singleFromAddress } from '../domain/email/sender-trust';
 import { FollowthroughError, InvalidInputError } from '../domain/errors';
 import { rulesExtractor } from '../domain/extraction/rules-extractor';
-import type { Extraction, Meeting, SentMailRecord, Series, StoredItem } from '../domain/model';
+import type { Extraction, Meeting, SentMailRecord } from '../domain/model';
 import { calendarParts, seriesIdOf } from '../domain/series/next-meeting';
-import type { Extractor } from '../ports/extractor';
-import type { RawMailArchive } from '../ports/raw-mail';
-import type { Scheduler } from '../ports/scheduler';
-import { applyReply, type ReplyResult } from './apply-reply';
-import { followUpMeeting } from './follow-up-meeting';
-import { type OutgoingDeps, refInSubject } from './outgoing';
-import { sendCutsNotice, sendTooLargeNotice } from './send-limit-notice';
+import type { ReplyResult } from './apply-reply';
+import { refInSubject } from './outgoing';
+import {
+  type IngestDeps,
+  meetingIdOf,
+  type NotesInput,
+  type NotesResult,
+  RejectedInputError,
+  storeMeeting,
+} from './store-meeting';
 
-export interface IngestDeps extends OutgoingDeps {
-  scheduler: Scheduler;
-  archive: RawMailArchive;
-  /** Who reads the notes: the rules unless configured otherwise (an LLM on Bedrock, with the rules as fallback). */
-  extractor?: Extractor;
-  config: OutgoingDeps['config'] & {
-    inboxAddress: string;
-    wrapupDelayMinutes: number;
-    /** Domains whose mail is processed, subdomains included; `*` takes any (the local stack's default). */
-    allowedSenderDomains: readonly string[];
-  };
-}
+export {
+  type IngestDeps,
+  meetingIdOf,
+  type NotesInput,
+  type NotesResult,
+  RejectedInputError,
+  storeMeeting,
+} from './store-meeting';
 
 /** What the receiving side knows of the sender: on AWS, from SES's verdicts (see senderTrust). */
 export interface InboundTrust {
   /** The From address is the sender's own. The local SMTP inbox and the CLI have no verdicts and say true. */
   senderVerified: boolean;
 }
-
-export type NotesResult =
-  | {
-      outcome: 'ingested';
-      meeting: Meeting;
-      items: StoredItem[];
-      wrapupAt: string;
-      series: Series;
-      /** When each attendee's pre-meeting digest is due, where one is scheduled. */
-      digestsAt: string[];
-    }
-  | { outcome: 'duplicate'; meeting: Meeting };
 
 export type IngestResult =
   /** `cuts`: what the limits left unread (limits.ts); absent when all of it was read. */
@@ -59,16 +46,6 @@ export type IngestResult =
   /** Notes whose sender could not be verified: kept as an unverified meeting, with no items, schedules or mail. */
   | { outcome: 'unverified'; meeting: Meeting; reason: string };
 
-/** The input could not be read; the raw bytes are kept all the same, under `rawKey`. */
-export class RejectedInputError extends InvalidInputError {
-  constructor(
-    readonly rawKey: string,
-    cause: InvalidInputError,
-  ) {
-    super(cause.field, cause.message, { cause });
-  }
-}
-
 /**
  * Take one inbound email — the one use case behind the SES inbox, the local SMTP inbox and `followthrough ingest`.
  *
@@ -79,6 +56,9 @@ export class RejectedInputError extends InvalidInputError {
  *    `done 2`, `2 due friday`… — see applyReply. From an unverified sender it changes nothing and gets nothing.
  * 5. Anything else is the notes of a 1:1: see storeMeeting. From an unverified sender they are kept as an
  *    unverified meeting, so nothing is lost and no one is mailed on a spoofed sender's say-so.
+ *
+ * Replies and limit notices are imported when one comes: they render and send mail (templates, MIME), which the
+ * notes themselves never do here, and the inbound Lambda's cold start stays without them (bench/bundles.ts).
  */
 export async function ingestEmail(
   deps: IngestDeps,
@@ -94,7 +74,10 @@ export async function ingestEmail(
   } catch (error) {
     if (error instanceof InvalidInputError) {
       // Too large to read at all: a verified sender is told, since only they can send it smaller.
-      if (error.field === 'size') await sendTooLargeNotice(deps, raw, inbound.senderVerified);
+      if (error.field === 'size') {
+        const { sendTooLargeNotice } = await import('./send-limit-notice');
+        await sendTooLargeNotice(deps, raw, inbound.senderVerified);
+      }
       throw new RejectedInputError(rawKey, error);
     }
     throw new FollowthroughError('Could not read the email.', { cause: error });
@@ -116,6 +99,7 @@ export async function ingestEmail(
     if (!senderVerified) {
       return { outcome: 'reply-refused', repliedRef: replied.ref, reason: 'the sender could not be verified' };
     }
+    const { applyReply } = await import('./apply-reply');
     return applyReply(deps, email, replied);
   }
 
@@ -142,7 +126,10 @@ export async function ingestEmail(
   if (!senderVerified) return keepUnverifiedMeeting(deps, notes);
   const stored = await storeMeeting(deps, notes);
   // After the meeting is stored, and on a duplicate too: a crash between the two still sends the notice, once.
-  await sendCutsNotice(deps, email, messageId, cuts, senderVerified);
+  if (cuts.length > 0) {
+    const { sendCutsNotice } = await import('./send-limit-notice');
+    await sendCutsNotice(deps, email, messageId, cuts, senderVerified);
+  }
   return cuts.length === 0 ? stored : { ...stored, cuts };
 }
 
@@ -177,75 +164,6 @@ async function keepUnverifiedMeeting(
   };
   const claim = await deps.store.claimMeeting(meeting);
   return { outcome: 'unverified', meeting: claim.outcome === 'claimed' ? meeting : claim.meeting, reason };
-}
-
-export interface NotesInput {
-  rawKey: string;
-  /** The idempotency key: the email's Message-ID, or the webhook's id. */
-  messageId: string;
-  extraction: Extraction;
-  /** text/calendar invites that came with the notes. */
-  calendars: string[];
-  receivedAt: Date;
-}
-
-/**
- * Store the notes of one meeting and set its follow-up in motion — shared by the email and webhook paths.
- *
- * 1. Claim the meeting by its id, derived from the Message-ID: a second delivery finds it and stops here.
- * 2. Store the items, schedule the wrap-up, record the meeting in its series (people, weekly and pre-meeting
- *    schedules), then mark the meeting complete. No transactions (dynalite has none): each step is idempotent and
- *    a re-delivery after a crash resumes from the pending meeting and redoes only what is missing.
- */
-export async function storeMeeting(deps: IngestDeps, input: NotesInput): Promise<NotesResult> {
-  const { extraction, receivedAt } = input;
-  if (extraction.meeting.attendees.length === 0) {
-    throw new RejectedInputError(
-      input.rawKey,
-      new InvalidInputError('From', 'The notes name no attendees: the email has no From, To or Cc address.'),
-    );
-  }
-  const meetingId = meetingIdOf(input.messageId);
-  const meeting: Meeting = {
-    ...extraction.meeting,
-    id: meetingId,
-    messageId: input.messageId,
-    rawKey: input.rawKey,
-    receivedAt: receivedAt.toISOString(),
-    state: 'pending',
-    itemCount: extraction.items.length,
-    wrapupSentAt: null,
-    seriesId: seriesIdOf(extraction.meeting.attendees),
-  };
-  const claim = await deps.store.claimMeeting(meeting);
-  if (claim.outcome === 'duplicate') return { outcome: 'duplicate', meeting: claim.meeting };
-  const stored = claim.outcome === 'resumed' ? claim.meeting : meeting;
-
-  const now = receivedAt.toISOString();
-  const items: StoredItem[] = extraction.items.map((item, index) => ({
-    ...item,
-    meetingId,
-    seq: index + 1,
-    status: 'open',
-    createdAt: now,
-    updatedAt: now,
-    seriesId: stored.seriesId,
-    meetingDate: stored.date,
-    snoozedUntil: null,
-    lastChange: null,
-  }));
-  await deps.store.putItems(items);
-
-  const wrapupAt = new Date(receivedAt.getTime() + deps.config.wrapupDelayMinutes * 60_000).toISOString();
-  await deps.scheduler.scheduleOnce({ name: `wrapup-${meetingId}`, at: wrapupAt, job: { kind: 'wrapup', meetingId } });
-  const { series, digestsAt } = await followUpMeeting(deps, stored, input.calendars);
-  await deps.store.completeMeeting(meetingId);
-  return { outcome: 'ingested', meeting: { ...stored, state: 'complete' }, items, wrapupAt, series, digestsAt };
-}
-
-/** Stable across re-deliveries of the same email, short enough for a schedule name (≤ 64 chars on AWS). */
-export function meetingIdOf(messageId: string): string {
-  return `m${createHash('sha256').update(messageId.trim().toLowerCase()).digest('hex').slice(0, 20)}`;
 }
 
 const MESSAGE_ID = /<[^<>\s]{1,250}>/g;

@@ -9,7 +9,7 @@ import { rulesExtractor } from '../domain/extraction/rules-extractor';
 import type { Extraction } from '../domain/model';
 import { isTimeZone, localDate, zonedInstant } from '../domain/time';
 import { englishMessages } from '../domain/zod-messages';
-import { type IngestDeps, type NotesResult, RejectedInputError, storeMeeting } from './ingest-email';
+import { type IngestDeps, type NotesResult, RejectedInputError, storeMeeting } from './store-meeting';
 
 /** A body larger than this is refused before it is read whole (413 at the HTTP edge). */
 export const WEBHOOK_MAX_BYTES = 1024 * 1024;
@@ -61,7 +61,7 @@ export async function ingestWebhookNotes(deps: IngestDeps, body: Uint8Array): Pr
   let extraction: Extraction;
   let itemsCut: Cut | null;
   try {
-    const extracted = await (deps.extractor ?? rulesExtractor).extract(notesOf(input), {
+    const extracted = await (deps.extractor ?? rulesExtractor).extract(await notesOf(input), {
       inboxAddresses: [deps.config.inboxAddress],
     });
     // The same item limit as mail: the schema already bounds the attendees and the length of the notes.
@@ -98,7 +98,7 @@ function parseBody(body: Uint8Array): WebhookNotes {
   throw new InvalidInputError(field, `${field}: ${missing ? 'is required' : (issue?.message ?? 'is not valid')}`);
 }
 
-function notesOf(input: WebhookNotes): NotesMessage {
+async function notesOf(input: WebhookNotes): Promise<NotesMessage> {
   const attendees = input.attendees.map((a) => ({ address: a.email.toLowerCase(), name: a.name ?? null }));
   const authorAddress = (input.author ?? input.attendees[0]?.email ?? '').toLowerCase();
   const author = attendees.find((p) => p.address === authorAddress) ?? null;
@@ -114,7 +114,7 @@ function notesOf(input: WebhookNotes): NotesMessage {
     },
     outerDate: written,
     forwardDepth: 0,
-    body: bodyText(input),
+    body: await bodyText(input),
     contentLanguage: null,
     addresses: attendees.map((p) => p.address),
   };
@@ -143,7 +143,7 @@ function writtenDate(date: string, timeZone: string | undefined): WrittenDate {
 const offsetOn = (date: string, timeZone: string): number =>
   Math.round((Date.parse(`${date}T12:00:00Z`) - zonedInstant(date, '12:00', timeZone).getTime()) / 60_000);
 
-function bodyText(input: WebhookNotes): string {
+async function bodyText(input: WebhookNotes): Promise<string> {
   switch (input.format) {
     case 'html':
       return htmlToText(input.notes);

@@ -1,10 +1,19 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  type BundlingOptions,
+  DockerImage,
+  type Duration,
+  type ILocalBundling,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -13,7 +22,7 @@ import { Construct } from 'constructs';
 import { AWS_ENV, type AwsSetting, EXTRACTOR_ENV } from '../../functions/config/aws-env';
 import { ENV } from '../../functions/config/env';
 import { globalIndexes } from '../../functions/config/table';
-import { cdkBundling, type HandlerName, handlerEntry, projectRoot } from '../bundling';
+import { type HandlerName, handlerFile, projectRoot } from '../bundling';
 import { acknowledgeWildcards } from '../nag';
 import { deadLetterQueue } from './dead-letter-queue';
 
@@ -80,12 +89,36 @@ export interface FollowthroughFunctionProps {
 }
 
 /**
+ * A function's asset, built on this machine by infra/bundle-handler.ts (esbuild's JS API with code splitting, which
+ * `NodejsFunction` cannot do: it bundles to one file). `handler` is part of what the CDK serialises into the asset's
+ * cache key, so two functions never share one asset.
+ */
+class LocalHandlerBundling implements ILocalBundling {
+  constructor(readonly handler: HandlerName) {}
+
+  tryBundle(outputDir: string): boolean {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(projectRoot, 'infra', 'bundle-handler.ts'), this.handler, outputDir],
+      { cwd: projectRoot, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    if (run.status !== 0) throw new Error(`bundling ${this.handler} failed (exit ${run.status ?? run.signal})`);
+    return true;
+  }
+}
+
+export function handlerBundling(handler: HandlerName): BundlingOptions {
+  // The image is never pulled: local bundling either succeeds or throws, so Docker is never asked.
+  return { image: DockerImage.fromRegistry('local-bundling-only'), local: new LocalHandlerBundling(handler) };
+}
+
+/**
  * One Lambda of ours, with the defaults every one of them shares (Node 22 on ARM, local esbuild bundling as ESM
- * with source maps, a log group with retention, Powertools settings) and methods that give it an environment
- * variable and the permission that goes with it together, so that a function holds exactly what it reads.
+ * with code splitting and source maps, a log group with retention, Powertools settings) and methods that give it an
+ * environment variable and the permission that goes with it together, so that a function holds exactly what it reads.
  */
 export class FollowthroughFunction extends Construct {
-  readonly lambda: NodejsFunction;
+  readonly lambda: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly failureQueue: Queue | undefined;
@@ -102,11 +135,13 @@ export class FollowthroughFunction extends Construct {
     this.logGroup.grantWrite(this.role);
     this.failureQueue = props.async ? deadLetterQueue(this, 'FailureQueue') : undefined;
 
-    this.lambda = new NodejsFunction(this, 'Function', {
-      entry: handlerEntry(props.handler),
-      handler: 'handler',
-      projectRoot,
-      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+    this.lambda = new LambdaFunction(this, 'Function', {
+      // The source is the repository, as NodejsFunction's is; only the build's output is hashed and deployed.
+      code: Code.fromAsset(projectRoot, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: handlerBundling(props.handler),
+      }),
+      handler: `${handlerFile.replace(/\.mjs$/, '')}.handler`,
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -114,7 +149,6 @@ export class FollowthroughFunction extends Construct {
       memorySize: props.memorySize,
       role: this.role,
       logGroup: this.logGroup,
-      bundling: cdkBundling(),
       environment: {
         POWERTOOLS_SERVICE_NAME: 'followthrough',
         POWERTOOLS_LOG_LEVEL: props.logLevel,

@@ -145,7 +145,7 @@ describe('the extractor of the ingest functions', () => {
       FOLLOWTHROUGH_EXTRACTOR: 'bedrock',
       FOLLOWTHROUGH_BEDROCK_MODEL_ID: 'anthropic.claude-3-5-haiku-20241022-v1:0',
     });
-    const notes = readNotes(await parseEmail(fixtureBytes('demo-one-on-one.eml')));
+    const notes = await readNotes(await parseEmail(fixtureBytes('demo-one-on-one.eml')));
     const options = { inboxAddresses: ['notes@followthrough.example'] };
 
     // Act

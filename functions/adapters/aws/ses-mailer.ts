@@ -1,7 +1,6 @@
 import { type SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import type { Clock } from '../../ports/clock';
 import type { Mailer, OutgoingMail, SentMail } from '../../ports/mailer';
-import { composeMime } from '../mime';
 
 export interface SesMailerOptions {
   client: SESClient;
@@ -35,6 +34,9 @@ export class SesMailer implements Mailer {
   async send(mail: OutgoingMail): Promise<SentMail> {
     // SES replaces both the Date and the Message-ID header; they are set all the same so that the bytes are a
     // complete message, identical in form to the local outbox's.
+    // Loaded on the first send, not at cold start: nodemailer's composer is ≈ 140 KB of bundle, and the inbound
+    // functions send only the odd reply confirmation or limit notice.
+    const { composeMime } = await import('../mime');
     const message = await composeMime(mail, { date: this.#clock.now(), messageId: mail.messageId });
     const output = await this.#client.send(
       new SendRawEmailCommand({

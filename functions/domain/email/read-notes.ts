@@ -41,7 +41,7 @@ const forwardParser = new EmailForwardParser();
  */
 export async function readNotesOf(email: ParsedEmail): Promise<NotesMessage> {
   const attached = await attachedOriginal(email);
-  const notes = readNotes(email, attached);
+  const notes = await readNotes(email, attached);
   // A message attached inside the attached one is never opened: whatever it holds was not read.
   const unopened = attached?.attachments.some((a) => a.mimeType === 'message/rfc822') === true;
   const cuts = [...email.cuts, ...(notes.cuts ?? []), ...(unopened ? [{ limit: 'attached-depth' } as const] : [])];
@@ -60,11 +60,11 @@ async function attachedOriginal(email: ParsedEmail): Promise<ParsedEmail | null>
   }
 }
 
-export function readNotes(email: ParsedEmail, attached: ParsedEmail | null = null): NotesMessage {
-  const { text, cut } = withinNotesLimit(bodyText(email));
+export async function readNotes(email: ParsedEmail, attached: ParsedEmail | null = null): Promise<NotesMessage> {
+  const { text, cut } = withinNotesLimit(await bodyText(email));
   const cuts: Cut[] = cut === null ? [] : [cut];
   if (attached !== null) {
-    const inner = tryReadNotes(attached);
+    const inner = await tryReadNotes(attached);
     // The attachment holds the notes only when it says more than the message it is attached to.
     if (inner !== null && inner.body.length > stripQuotedHistory(text).trim().length) {
       const outerAddresses = [email.from, ...email.to, ...email.cc].flatMap((p) => (p ? [p.address] : []));
@@ -155,13 +155,13 @@ function openingWords(text: string, start: number): string {
   return `${line.slice(0, space > 20 ? space : 60)}…`;
 }
 
-function bodyText(email: ParsedEmail): string {
-  return normaliseText(email.text?.trim() ? email.text : email.html ? htmlToText(email.html) : '');
+async function bodyText(email: ParsedEmail): Promise<string> {
+  return normaliseText(email.text?.trim() ? email.text : email.html ? await htmlToText(email.html) : '');
 }
 
-function tryReadNotes(email: ParsedEmail): NotesMessage | null {
+async function tryReadNotes(email: ParsedEmail): Promise<NotesMessage | null> {
   try {
-    return readNotes(email);
+    return await readNotes(email);
   } catch {
     return null;
   }

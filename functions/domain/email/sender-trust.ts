@@ -1,5 +1,3 @@
-import { getDomain } from 'tldts';
-
 /** The statuses SES gives each of its receipt verdicts. */
 export type VerdictStatus = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED';
 
@@ -26,8 +24,9 @@ export type SenderTrust =
  * the domain owner's own rule and settles it either way. Without one (GRAY: the domain publishes no DMARC record;
  * PROCESSING_FAILED), SPF or DKIM must pass for a domain aligned with From's, DMARC's relaxed alignment: the same
  * organisational domain. Anything else is unverified: a spoofed From then changes nothing and is mailed nothing.
+ * Asynchronous because alignment reads the Public Suffix List, which is loaded only when DMARC leaves it open.
  */
-export function senderTrust(evidence: SenderEvidence): SenderTrust {
+export async function senderTrust(evidence: SenderEvidence): Promise<SenderTrust> {
   const fromDomain = evidence.from === null ? null : domainOf(evidence.from);
   if (fromDomain === null) return { verified: false, reason: 'the message has no single From address' };
   if (evidence.dmarc === 'PASS') return { verified: true, by: 'dmarc' };
@@ -36,18 +35,14 @@ export function senderTrust(evidence: SenderEvidence): SenderTrust {
   if (evidence.dmarc === 'FAIL') return { verified: false, reason: 'DMARC failed' };
 
   const envelopeDomain = evidence.envelopeFrom === null ? null : domainOf(evidence.envelopeFrom);
-  if (evidence.spf === 'PASS' && envelopeDomain !== null && aligned(envelopeDomain, fromDomain)) {
+  if (evidence.spf === 'PASS' && envelopeDomain !== null && (await aligned(envelopeDomain, fromDomain))) {
     return { verified: true, by: 'spf' };
   }
   // SES's DKIM verdict says that a signature verified, not which one. A message may carry several (its author's,
   // a mailing list's, an attacker's own valid one beside a forged one for the From domain), so the verdict speaks
   // for From only when every signature on the message is aligned with it.
   const signers = evidence.dkimSignatures.map(dkimSigningDomain);
-  if (
-    evidence.dkim === 'PASS' &&
-    signers.length > 0 &&
-    signers.every((domain) => domain !== null && aligned(domain, fromDomain))
-  ) {
+  if (evidence.dkim === 'PASS' && signers.length > 0 && (await allAligned(signers, fromDomain))) {
     return { verified: true, by: 'dkim' };
   }
   return {
@@ -61,13 +56,23 @@ export function senderTrust(evidence: SenderEvidence): SenderTrust {
  * suffixes included, so that two tenants of github.io are two organisations). A name the list cannot place
  * (localhost, a bare IP) aligns only with itself.
  */
-export function aligned(a: string, b: string): boolean {
+export async function aligned(a: string, b: string): Promise<boolean> {
   if (a === b) return true;
-  const orgA = organisationalDomain(a);
-  return orgA !== null && orgA === organisationalDomain(b);
+  const orgA = await organisationalDomain(a);
+  return orgA !== null && orgA === (await organisationalDomain(b));
 }
 
-export function organisationalDomain(domain: string): string | null {
+async function allAligned(domains: readonly (string | null)[], fromDomain: string): Promise<boolean> {
+  for (const domain of domains) if (domain === null || !(await aligned(domain, fromDomain))) return false;
+  return true;
+}
+
+/**
+ * tldts is imported on the first call: its Public Suffix List is ≈ 130 KB of bundle, and most mail is settled by
+ * SES's DMARC verdict before anyone asks.
+ */
+export async function organisationalDomain(domain: string): Promise<string | null> {
+  const { getDomain } = await import('tldts');
   return getDomain(domain, { allowPrivateDomains: true });
 }
 

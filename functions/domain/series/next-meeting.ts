@@ -7,11 +7,27 @@
  * leaks in.
  */
 import { createHash } from 'node:crypto';
-import ICAL from 'ical.js';
+import type ICAL from 'ical.js';
 import { addDays } from '../email/message-date';
 import type { ParsedEmail } from '../email/parse-email';
 import type { NextMeetingSource, Person } from '../model';
 import { isTimeZone, localDate, zonedInstant } from '../time';
+
+/**
+ * ical.js, once loadCalendarReader has run. It is ≈ 80 KB of bundle and only mail that carries an invite needs it,
+ * so the one place invites come in (storeMeeting) loads it first, and the inbound Lambda's cold start goes without.
+ * Reading an invite without it throws: it is never silently skipped.
+ */
+let icalModule: typeof ICAL | undefined;
+
+export async function loadCalendarReader(): Promise<void> {
+  icalModule ??= (await import('ical.js')).default;
+}
+
+function ical(): typeof ICAL {
+  if (icalModule === undefined) throw new Error('a calendar invite was read before loadCalendarReader()');
+  return icalModule;
+}
 
 // ---------- The series ----------
 
@@ -162,8 +178,9 @@ export function nextMeetingFromCalendar(ics: string[], after: string, timeZone: 
 
 function nextInCalendar(text: string, after: string, timeZone: string, budget: { occurrences: number }): string | null {
   if (typeof text !== 'string' || text.length > MAX_ICS_CHARS) return null;
+  const { parse } = ical();
   try {
-    return nextInComponents(ICAL.parse(text), after, timeZone, budget);
+    return nextInComponents(parse(text), after, timeZone, budget);
   } catch {
     return null;
   }
@@ -178,7 +195,8 @@ function nextInComponents(
   // One component parses to its jCal array, several to an array of them, an empty text to nothing.
   if (!Array.isArray(parsed)) return null;
   const list: unknown[] = Array.isArray(parsed[0]) ? parsed : [parsed];
-  const calendars = list.filter(Array.isArray).map((jcal) => new ICAL.Component(jcal));
+  const { Component } = ical();
+  const calendars = list.filter(Array.isArray).map((jcal) => new Component(jcal));
   let best: string | null = null;
   for (const calendar of calendars) {
     // A cancellation says when the meeting no longer is.
@@ -223,7 +241,7 @@ function nextOfSeries(
     return date > after ? date : null;
   }
   if (!event.getAllProperties('rrule').every((p) => isSafeRule(p.getFirstValue() as ICAL.Recur))) return null;
-  const expansion = new ICAL.RecurExpansion({ component: event, dtstart: start });
+  const expansion = new (ical().RecurExpansion)({ component: event, dtstart: start });
   for (let n = 0; n < MAX_OCCURRENCES && budget.occurrences > 0; n++, budget.occurrences--) {
     const occurrence = expansion.next();
     if (!occurrence) return null;
@@ -247,7 +265,7 @@ function overrideDate(event: ICAL.Component, events: ICAL.Component[], after: st
 
 function startOf(event: ICAL.Component): ICAL.Time | null {
   const value = event.getFirstPropertyValue('dtstart');
-  return value instanceof ICAL.Time ? value : null;
+  return value instanceof ical().Time ? value : null;
 }
 
 function tzidOf(event: ICAL.Component): string | null {
@@ -290,7 +308,7 @@ function isSafeRule(rule: ICAL.Recur): boolean {
 function localDateOf(time: ICAL.Time, tzid: string | null, timeZone: string): string {
   const wall = isoDate(time.year, time.month, time.day);
   if (time.isDate) return wall;
-  if (time.zone !== null && time.zone !== ICAL.Timezone.localTimezone) {
+  if (time.zone !== null && time.zone !== ical().Timezone.localTimezone) {
     return localDate(new Date(time.toUnixTime() * 1000), timeZone);
   }
   if (tzid !== null && isTimeZone(tzid)) {

@@ -41,7 +41,7 @@ function message(body: string, type: 'plain' | 'html' = 'plain'): Uint8Array {
 }
 
 async function readAndExtract(raw: Uint8Array): Promise<number> {
-  const notes = readNotes(await parseEmail(raw));
+  const notes = await readNotes(await parseEmail(raw));
   return extract(notes, { inboxAddresses: ['notes@followthrough.example'] }).items.length;
 }
 

@@ -24,7 +24,7 @@ const priya = 'priya.raman@northwind-sales.example';
 
 /** The notes of demo-one-on-one.eml (Priya's 1:1 with Leo), read as the CLI's extract command reads them. */
 async function demoNotes(): Promise<NotesMessage> {
-  return readNotes(await parseEmail(fixtureBytes('demo-one-on-one.eml')));
+  return await readNotes(await parseEmail(fixtureBytes('demo-one-on-one.eml')));
 }
 
 async function rulesResult(notes: NotesMessage): Promise<Extraction> {
@@ -447,7 +447,7 @@ describe('BedrockExtractor', () => {
       const { extractor, bedrock } = mockedExtractor();
       bedrock.on(ConverseCommand).resolves(recordedResponse());
       const eml = new TextDecoder().decode(fixtureBytes('demo-one-on-one.eml')).replace(/^Date: .*\r?\n/m, '');
-      const notes = readNotes(await parseEmail(new TextEncoder().encode(eml)));
+      const notes = await readNotes(await parseEmail(new TextEncoder().encode(eml)));
 
       // Act
       const error = await extractor.extract(notes, options).catch((e: unknown) => e);

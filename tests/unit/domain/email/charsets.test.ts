@@ -5,7 +5,7 @@ import { fixtureBytes } from '../../../support/fixtures';
 
 // The fixtures are written byte for byte as legacy clients send them: 8bit or quoted-printable bodies, RFC 2047 headers.
 const parse = (name: string) => parseEmail(fixtureBytes(`charsets/${name}`));
-const body = async (name: string) => readNotes(await parse(name)).body;
+const body = async (name: string) => (await readNotes(await parse(name))).body;
 
 const CP1252_NOTES = [
   'José – here’s the list from today’s 1:1.',
@@ -73,7 +73,7 @@ describe('parseEmail: windows-1252', () => {
   it('decodes a windows-1252 HTML part before it becomes notes text', async () => {
     // Act
     const email = await parse('windows-1252-html.eml');
-    const notes = readNotes(email);
+    const notes = await readNotes(email);
 
     // Assess
     expect(email.text).toBeNull();
@@ -155,7 +155,7 @@ describe('parseEmail: ISO-8859 charsets', () => {
   it('reads ISO-8859-15 byte 0xA4 as € rather than Latin-1’s ¤, with Œ œ Š š Ž ž Ÿ', async () => {
     // Act
     const email = await parse('iso-8859-15.eml');
-    const notes = readNotes(email);
+    const notes = await readNotes(email);
 
     // Assess
     expect(email.subject).toBe('1:1 Chloé / Šimon - 250 €');
@@ -173,7 +173,7 @@ describe('parseEmail: ISO-8859 charsets', () => {
   it('decodes ISO-8859-2 Polish and Czech letters (Ł ń ż ó ř í ů)', async () => {
     // Act
     const email = await parse('iso-8859-2.eml');
-    const notes = readNotes(email);
+    const notes = await readNotes(email);
 
     // Assess
     expect(email.subject).toBe('1:1 Łukasz / Antonín - Zadania');

@@ -51,7 +51,7 @@ describe('readNotes', () => {
 
   it('decodes windows-1252 smart quotes, dashes, bullets and € that Node’s decoder turns into control characters', async () => {
     const email = await parseEmail(fixtureBytes('cp1252.eml'));
-    const notes = readNotes(email);
+    const notes = await readNotes(email);
 
     expect(email.subject).toBe('1:1 – Renée / Hugo');
     expect(email.from?.name).toBe('Renée Blanc');
@@ -70,7 +70,7 @@ describe('readNotes', () => {
   it('rejects an email whose body is empty, naming the body', async () => {
     const email = await parseEmail(fixtureBytes('empty-body.eml'));
 
-    expect(() => readNotes(email)).toThrow(expect.objectContaining({ field: 'body' }));
+    await expect(readNotes(email)).rejects.toThrow(expect.objectContaining({ field: 'body' }));
   });
 });
 
@@ -249,7 +249,7 @@ describe('readNotes: the body as typed', () => {
     );
 
     // Act
-    const notes = readNotes(email);
+    const notes = await readNotes(email);
 
     // Assess
     expect(notes.forwardDepth).toBe(0);
@@ -265,7 +265,7 @@ describe('readNotes: the body as typed', () => {
     );
 
     // Act
-    const notes = readNotes(email);
+    const notes = await readNotes(email);
 
     // Assess
     expect(notes.body).toBe('Action items\n\n\n- Marcus: send the deck by Friday\n  - indented stays');
@@ -278,7 +278,7 @@ describe('readNotes: the body as typed', () => {
     );
 
     // Act
-    const notes = readNotes(email);
+    const notes = await readNotes(email);
 
     // Assess
     expect(notes.body).toBe('Action items\n- Marcus: send the deck by Friday');

@@ -339,13 +339,13 @@ const anyEmail = fc.oneof(plainEmail, htmlEmail);
  */
 async function extractionOf(email: NotesEmail): Promise<Extraction | null> {
   const parsed = await parseEmail(email.bytes);
-  let notes: ReturnType<typeof readNotes>;
+  let notes: Awaited<ReturnType<typeof readNotes>>;
   try {
-    notes = readNotes(parsed);
+    notes = await readNotes(parsed);
   } catch (error) {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as InvalidInputError).field).toBe('body');
-    const visible = email.type === 'text/html' ? htmlToText(parsed.html ?? '') : email.body;
+    const visible = email.type === 'text/html' ? await htmlToText(parsed.html ?? '') : email.body;
     expect(visible).not.toMatch(/[\p{L}\p{N}]/u);
     return null;
   }

@@ -117,7 +117,7 @@ describe('extract', () => {
   });
 
   it('takes owner, due date and task from the cells of a table row, and skips done rows and the header', async () => {
-    const extraction = extract(readNotes(await parseEmail(fixtureBytes('html-table.eml'))), { inboxAddresses });
+    const extraction = extract(await readNotes(await parseEmail(fixtureBytes('html-table.eml'))), { inboxAddresses });
 
     expect(extraction.items.map((i) => [i.text, i.owner, i.due])).toEqual([
       ['Send Marlin Foods the revised SOW', 'finn.berg@cobalt.example', '2026-11-27'],
@@ -127,7 +127,7 @@ describe('extract', () => {
   });
 
   it('resolves relative dates against the original meeting of a forward, not the day it was forwarded', async () => {
-    const extraction = extract(readNotes(await parseEmail(fixtureBytes('fwd-gmail.eml'))), { inboxAddresses });
+    const extraction = extract(await readNotes(await parseEmail(fixtureBytes('fwd-gmail.eml'))), { inboxAddresses });
 
     expect(extraction.meeting.date).toBe('2026-11-12');
     expect(extraction.meeting.attendees.map((p) => p.address)).toEqual([
@@ -142,7 +142,7 @@ describe('extract', () => {
   });
 
   it('reads day-first dates from a UK sender', async () => {
-    const extraction = extract(readNotes(await parseEmail(fixtureBytes('fwd-outlook.eml'))), { inboxAddresses });
+    const extraction = extract(await readNotes(await parseEmail(fixtureBytes('fwd-outlook.eml'))), { inboxAddresses });
 
     expect(extraction.items.map((i) => [i.owner, i.due])).toEqual([
       ['asha.nair@tidewater.example', '2026-11-13'],
@@ -151,7 +151,7 @@ describe('extract', () => {
   });
 
   it('ignores items that are only quoted from older mail', async () => {
-    const extraction = extract(readNotes(await parseEmail(fixtureBytes('reply-quoted.eml'))), { inboxAddresses });
+    const extraction = extract(await readNotes(await parseEmail(fixtureBytes('reply-quoted.eml'))), { inboxAddresses });
 
     expect(extraction.items.map((i) => i.text)).toEqual(['Send Harbor Tech the pilot plan']);
   });
@@ -178,7 +178,7 @@ describe('extract', () => {
   });
 
   it('finds nothing in notes that hold no commitments', async () => {
-    const extraction = extract(readNotes(await parseEmail(fixtureBytes('no-items.eml'))), { inboxAddresses });
+    const extraction = extract(await readNotes(await parseEmail(fixtureBytes('no-items.eml'))), { inboxAddresses });
 
     expect(extraction.items).toEqual([]);
   });

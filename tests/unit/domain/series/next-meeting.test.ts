@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type ParsedAttachment, type ParsedEmail, parseEmail } from '../../../../functions/domain/email/parse-email';
 import {
   calendarParts,
   deriveNextMeeting,
+  loadCalendarReader,
   nextMeetingByCadence,
   nextMeetingFromCalendar,
   seriesIdOf,
 } from '../../../../functions/domain/series/next-meeting';
 import { fixtureBytes } from '../../../support/fixtures';
+
+// What storeMeeting does before any invite is read: ical.js is loaded on demand.
+beforeAll(loadCalendarReader);
 
 const calendar = (name: string): string =>
   readFileSync(join(import.meta.dirname, '..', '..', '..', 'fixtures', 'calendar', name), 'utf8');
