@@ -154,6 +154,14 @@ describe('the scheduled-send handler', () => {
       { ...wrapupFiring, job: { kind: 'digest', seriesId: 's1', meetingDate: '2026-11-19' } },
     ],
     ['placeholders Scheduler did not fill in', { ...wrapupFiring, schedule: '<aws.scheduler.schedule-arn>' }],
+    [
+      'a weekly slot in a zone that does not exist',
+      { ...wrapupFiring, job: { kind: 'weekly-slot', day: 'MON', time: '08:00', timeZone: 'Mars/Olympus_Mons' } },
+    ],
+    [
+      'a weekly slot at a time that is not HH:MM',
+      { ...wrapupFiring, job: { kind: 'weekly-slot', day: 'MON', time: '8am', timeZone: 'Europe/Paris' } },
+    ],
   ])('throws on %s, so that Lambda retries it and then hands it to the on-failure queue', async (_name, invocation) => {
     await expect(handler(invocation, lambdaContext())).rejects.toThrow();
     expect(await world.sentMail()).toHaveLength(0);
