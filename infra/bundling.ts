@@ -20,8 +20,9 @@ export type HandlerName = (typeof handlerNames)[number];
 export const handlerEntry = (name: HandlerName): string => join(projectRoot, 'functions', 'handlers', `${name}.ts`);
 
 /**
- * ESM bundles still contain CommonJS dependencies that call `require` (iconv-lite, html-to-text's deps); ESM has
- * no `require`, so the bundle makes one before any of them runs.
+ * ESM has no `require`, and a CommonJS dependency bundled into ESM calls it. None of today's does (no bundle holds a
+ * CommonJS module since iconv-lite left), but one that came in would throw "Dynamic require … is not supported" at
+ * its first call, on AWS only: the bundle makes a `require` before anything runs.
  */
 const esmRequireBanner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
