@@ -41,6 +41,16 @@ describe.each(handlerNames)('the %s bundle', (name) => {
     expect(inputsOf(name).filter((input) => input.includes('node_modules/mjml'))).toEqual([]);
   });
 
+  it('holds zod/mini alone: not the full zod, nor a locale but English', () => {
+    // `import { z } from 'zod/mini'` bundles every locale (≈ 400 KB): the Lambdas import `* as z`.
+    const zod = Object.values(bundleOf(name).metafile.outputs)
+      .flatMap((output) => Object.entries(output.inputs))
+      .filter(([input, { bytesInOutput }]) => input.includes('node_modules/zod/') && bytesInOutput > 0)
+      .map(([input]) => input);
+
+    expect(zod.filter((input) => /\/v4\/classic\/|\/v4\/locales\/(?!en\.js)/.test(input))).toEqual([]);
+  });
+
   it('leaves out the CDK', () => {
     expect(inputsOf(name).filter((input) => input.includes('aws-cdk-lib'))).toEqual([]);
   });
