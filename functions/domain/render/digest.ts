@@ -1,6 +1,5 @@
-import Mustache from 'mustache';
-import { digestHtml } from '../../../templates/compiled/digest';
-import type { Person } from '../model';
+import { fillDigest } from '../../../templates/compiled/digest';
+import type { TemplateFill } from './fill';
 import { countOf, displayName, firstName, formatIsoDate, longWeekday, parseCalendarDate } from './format';
 import type { DigestInput, ListedItem, RenderedMail } from './inputs';
 import {
@@ -12,28 +11,29 @@ import {
   group,
   type IntroView,
   listedItemView,
-  ownerLabel,
+  type OwnerLabel,
+  ownerLabels,
   renderItemMail,
   unsubscribeFooterLink,
 } from './items';
 
-Mustache.parse(digestHtml);
-
 /**
  * The pre-meeting digest: what is still open from earlier meetings (overdue and stalled ones called out) first,
  * because that is where the articles say every 1:1 should start; then the agenda, then growth items.
+ *
+ * `fill` fills the template in: its precompiled function; the equivalence test and the bench pass Mustache.render.
  */
-export function renderDigestMail(input: DigestInput): RenderedMail {
+export function renderDigestMail(input: DigestInput, fill: TemplateFill = fillDigest): RenderedMail {
   const { series, recipient } = input;
   const other = series.members.find((p) => p.address.toLowerCase() !== recipient.address.toLowerCase()) ?? null;
   const withWhom = other === null ? '' : ` with ${firstName(other)}`;
   const year = parseCalendarDate(input.meetingDate)?.year;
   const day = formatIsoDate(input.meetingDate, year);
-  const people = series.members;
+  const owners = ownerLabels(series.members);
   const count = input.open.length + input.agenda.length + input.growth.length + input.topics.length;
 
   const view = (listed: ListedItem, dueLabel: string, agreedWord: string) =>
-    listedItemView(listed, details(listed, people, year, dueLabel, agreedWord), input.links, year);
+    listedItemView(listed, details(listed, owners, year, dueLabel, agreedWord), input.links, year);
   const groups: GroupView[] =
     count === 0
       ? []
@@ -70,7 +70,7 @@ export function renderDigestMail(input: DigestInput): RenderedMail {
     lines: summary === null ? [] : [summary],
   };
 
-  return renderItemMail(digestHtml, {
+  return renderItemMail(fill, {
     subject: `Before your 1:1${withWhom} — ${day}`,
     preview: count === 0 ? cleanSlate : (summary ?? `${countOf(count, 'item')} for your 1:1`),
     intro,
@@ -86,13 +86,13 @@ export function renderDigestMail(input: DigestInput): RenderedMail {
 
 function details(
   listed: ListedItem,
-  people: Person[],
+  owners: OwnerLabel,
   year: number | undefined,
   dueLabel: string,
   agreedWord: string,
 ): Detail[] {
   const { item } = listed;
-  const owner = ownerLabel(item, people);
+  const owner = owners(item);
   const agenda = item.section === 'agenda';
   const parts: Detail[] = [];
   // An agenda point needs neither an owner nor a date; an action or a growth item without one is a gap to show.
