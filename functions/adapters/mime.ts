@@ -20,10 +20,10 @@ export interface MimeOptions {
 export async function composeMime(mail: OutgoingMail, options: MimeOptions): Promise<Buffer> {
   // nodemailer's MailComposer, not a transport: the bytes are the same (a stream transport composes with it), and
   // `createTransport` brings the SMTP client, pooling and DKIM along (≈ 200 KB of bundle).
-  const composer = new MailComposer({
+  const fields = {
     // CRLF because that is what goes over the wire: SES takes the bytes as they are, and an .eml of the outbox shows
     // what a recipient would see.
-    newline: 'windows',
+    newline: 'windows' as const,
     from: mailbox(mail.from),
     to: mail.to.map(mailbox),
     subject: headerWords(mail.subject),
@@ -32,8 +32,44 @@ export async function composeMime(mail: OutgoingMail, options: MimeOptions): Pro
     date: options.date,
     messageId: options.messageId,
     headers: { ...checkedHeaders(mail.headers ?? {}), [kindHeader]: mail.kind },
+  };
+  const named = [fields.from, ...fields.to].map((box) => (typeof box === 'string' ? '' : box.name));
+  const composer = new MailComposer({
+    ...fields,
+    ...decidedTextEncoding([fields.text, fields.html, fields.subject, ...named, ...Object.values(fields.headers)]),
   });
   return composer.compile().build();
+}
+
+// What nodemailer counts, one character at a time, to choose between quoted-printable and base64 (see
+// decidedTextEncoding): characters that are binary or 8-bit, and Latin letters.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this class counts.
+const NOT_TEXT = /[\x00-\x08\x0b\x0c\x0e-\x1f\x80-\uffff]+/g;
+const LETTERS = /[A-Za-z]+/g;
+
+/** Letters in the text: runs, not single characters, since each match costs the replace a step. */
+const lettersIn = (text: string): number => text.length - text.replace(LETTERS, '').length;
+
+const encodingOf = (value: string): 'Q' | 'B' => {
+  const nonLatin = value.length - value.replace(NOT_TEXT, '').length;
+  // The answer is Q as soon as the letters outnumber the rest: in mail that is mostly Latin text a stretch at the
+  // start shows it, without counting the letters of all of it.
+  const stretch = 64 * (nonLatin + 1);
+  if (stretch < value.length && lettersIn(value.slice(0, stretch)) > nonLatin) return 'Q';
+  return nonLatin < lettersIn(value) ? 'Q' : 'B';
+};
+
+/**
+ * nodemailer chooses quoted-printable or base64 for each text part, and for each header it encodes, by counting Latin
+ * letters against binary and 8-bit characters in a JavaScript loop: ≈ 0.8 ms of the ≈ 2.5 ms it takes to compose a
+ * weekly digest (35 KB of HTML), measured. The same count done with two native replaces comes to the same choice;
+ * when it is the same for every part and header of the mail, telling nodemailer that choice skips its loop and
+ * changes no byte. Otherwise nodemailer counts, as before.
+ */
+function decidedTextEncoding(values: string[]): { textEncoding?: 'quoted-printable' | 'base64' } {
+  const choices = new Set(values.filter((value) => value !== '').map(encodingOf));
+  if (choices.size !== 1) return {};
+  return { textEncoding: choices.has('Q') ? 'quoted-printable' : 'base64' };
 }
 
 function mailbox(person: Person): { name: string; address: string } | string {

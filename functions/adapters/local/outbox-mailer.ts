@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import PostalMime from 'postal-mime';
 import type { Clock } from '../../ports/clock';
@@ -77,7 +77,8 @@ async function createOnce(path: string, bytes: Uint8Array | string): Promise<boo
     if (error instanceof Error && 'code' in error && error.code === 'EEXIST') return false;
     throw error;
   } finally {
-    await rm(temp, { force: true });
+    // unlink, not rm: rm stats the path first, and the temp file is ours and there.
+    await unlink(temp);
   }
 }
 
