@@ -50,7 +50,8 @@ const LETTERS = /[A-Za-z]+/g;
 /** Letters in the text: runs, not single characters, since each match costs the replace a step. */
 const lettersIn = (text: string): number => text.length - text.replace(LETTERS, '').length;
 
-const encodingOf = (value: string): 'Q' | 'B' => {
+/** The encoding nodemailer's MimeNode would choose for this value (see decidedTextEncoding). */
+export const encodingOf = (value: string): 'Q' | 'B' => {
   const nonLatin = value.length - value.replace(NOT_TEXT, '').length;
   // The answer is Q as soon as the letters outnumber the rest: in mail that is mostly Latin text a stretch at the
   // start shows it, without counting the letters of all of it.
