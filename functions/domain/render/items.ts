@@ -47,8 +47,12 @@ export interface ActionLink {
   url: string;
   /** Done is the button people want most; the others are outlined. */
   primary: boolean;
-  /** For screen readers, which read a row of "Done" links otherwise without saying which item each closes. */
-  ariaLabel: string;
+  /**
+   * The item's text, which the link's aria-label gives after its label ("Done: Send the plan"): screen readers read a
+   * row of "Done" links otherwise without saying which item each closes. The template joins the two, rather than
+   * each link carrying a joined copy: the text is then one string, escaped as it is rather than copied per link.
+   */
+  itemText: string;
 }
 
 export type Tone = 'plain' | 'warn' | 'alert';
@@ -204,7 +208,7 @@ export function actionLinks(
     label: linkLabels[action],
     url: safeHref(links(item, action)),
     primary: action === 'done',
-    ariaLabel: `${linkLabels[action]}: ${text}`,
+    itemText: text,
   }));
 }
 
