@@ -360,11 +360,17 @@ export interface ItemMailView {
 export function renderItemMail(fill: TemplateFill, view: ItemMailView): RenderedMail {
   // Names in a subject come from the notes; the subject goes into a header, where a line break would write another.
   const subject = headerText(view.subject);
+  // An object literal, not {...view, subject}: the spread made the view a slow object for every lookup the fill does
+  // in it (~4 µs of a wrap-up).
   const html = fill({
-    ...view,
     subject,
     title: subject,
+    preview: view.preview,
+    intro: view.intro,
+    groups: view.groups,
     hasNotices: view.notices.length > 0,
+    notices: view.notices,
+    footer: view.footer,
   });
   let text = `${headingText(view.intro)}\n`;
   for (const group of view.groups) text += groupText(group);
