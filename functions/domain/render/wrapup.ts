@@ -145,11 +145,11 @@ function settleCallout(
 ): Callout {
   const n = item.seq;
   const sentences: string[] = [];
-  const ownerReplies = firstNames.map((name) => `“${n} owner ${name}”`).join(' or ');
-  if (flags.has('needs-owner')) sentences.push(`Who owns it? Reply ${ownerReplies || `“${n} owner NAME”`}.`);
+  if (flags.has('needs-owner'))
+    sentences.push(`Who owns it? Reply ${ownerReplies(n, firstNames) || `“${n} owner NAME”`}.`);
   if (flags.has('check-owner')) {
     const who = collapseWhitespace(item.ownerName ?? item.owner ?? '');
-    sentences.push(`${who} was not at the 1:1: if one of you will chase it, reply ${ownerReplies}.`);
+    sentences.push(`${who} was not at the 1:1: if one of you will chase it, reply ${ownerReplies(n, firstNames)}.`);
   }
   if (flags.has('needs-date')) {
     sentences.push(
@@ -162,6 +162,11 @@ function settleCallout(
     );
   }
   return { title: 'TO SETTLE', body: sentences.join(' ') };
+}
+
+/** “3 owner Dana” or “3 owner Marcus”: the replies that give item n an owner. */
+function ownerReplies(n: number, firstNames: string[]): string {
+  return firstNames.map((name) => `“${n} owner ${name}”`).join(' or ');
 }
 
 /** What the notes said, quoted where it was read; nothing when they said nothing. */
