@@ -108,6 +108,31 @@ describe('dead letters on the local stack (followthrough failed, followthrough r
     await expect(cli('retry', '../secrets')).rejects.toMatchObject({ field: 'id' });
   });
 
+  describe('a weekly slot whose pages keep failing', () => {
+    it('[R24] lands in the failed folder as the slot’s schedule, and followthrough retry sends its weekly mail', async () => {
+      expect(await cli('ingest', fixturePath('demo-one-on-one.eml'), '--now', '2026-11-17T21:43:00Z')).toBe(0);
+      await cli('tick', '--to', '2026-11-17T22:14:00Z');
+      await cli('schedules', '--json');
+      const slot = (JSON.parse(lines.join('\n')) as { name: string; nextAt?: string }[]).find((s) =>
+        s.name.startsWith('weekly-s'),
+      );
+      // The outbox becomes a link to a disk that is not mounted: every page of the slot fails to send.
+      await rm(join(data, 'outbox'), { recursive: true, force: true });
+      await symlink(join(data, 'unmounted', 'outbox'), join(data, 'outbox'));
+      await cli('tick', '--to', slot?.nextAt ?? '');
+      await cli('tick', '--to', '+1m');
+      await cli('tick', '--to', '+1m');
+      const letter = (await failed()).find((l) => l.source === 'schedule' && l.kind === 'weekly-slot');
+      await rm(join(data, 'outbox'));
+
+      const retried = await cli('retry', letter?.id ?? '');
+
+      expect(letter).toMatchObject({ source: 'schedule', schedule: slot?.name, kind: 'weekly-slot' });
+      expect(retried).toBe(0);
+      expect((await outboxKinds()).filter((kind) => kind === 'weekly')).toEqual(['weekly', 'weekly']);
+    });
+  });
+
   describe('ingest that fails on our side in the running server', () => {
     let servers: Awaited<ReturnType<typeof startLocalServers>> | undefined;
 
