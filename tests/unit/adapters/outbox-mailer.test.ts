@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import PostalMime from 'postal-mime';
@@ -156,6 +156,70 @@ describe('OutboxMailer', () => {
     // Assess
     expect(two).toEqual(one);
     expect(await listOutbox(dir)).toHaveLength(1);
+  });
+
+  it("[R21] writes the message a crash left claimed but unnamed under the first send's time, with its bytes", async () => {
+    // Prepare
+    const mailer = new OutboxMailer({ dir, clock });
+    const mail = wrapupMail();
+    const first = await mailer.send(mail);
+    const firstBytes = await readFile(first.location);
+    // The crash fell between the claim (the marker) and the message's own name.
+    await rm(first.location);
+    clock.set('2026-11-13T09:05:00.000Z');
+
+    // Act
+    const again = await mailer.send({ ...mail, text: 'rendered again, a little later' });
+
+    // Assess
+    expect(again).toEqual(first);
+    expect(await readFile(again.location)).toEqual(firstBytes);
+    expect((await listOutbox(dir)).map((entry) => entry.file)).toEqual([first.location]);
+  });
+
+  it('[R21] reads the file name a marker of an earlier outbox holds, and writes no second file', async () => {
+    // Prepare
+    const mailer = new OutboxMailer({ dir, clock });
+    const mail = wrapupMail();
+    const first = await mailer.send(mail);
+    const id = basename(first.location).split('-').at(-1)?.replace('.eml', '') ?? '';
+    // Before the markers were the messages themselves, a marker was a small file naming the message's file.
+    await rm(join(dir, '.message-ids', id));
+    await writeFile(join(dir, '.message-ids', id), basename(first.location));
+    clock.set('2026-11-13T09:05:00.000Z');
+
+    // Act
+    const again = await mailer.send(mail);
+
+    // Assess
+    expect(again).toEqual(first);
+    expect((await listOutbox(dir)).map((entry) => entry.file)).toEqual([first.location]);
+  });
+
+  it('makes its directories again when the outbox was emptied by hand between two sends', async () => {
+    // Prepare
+    const mailer = new OutboxMailer({ dir, clock });
+    await mailer.send(wrapupMail());
+    await rm(dir, { recursive: true, force: true });
+
+    // Act
+    const sent = await mailer.send(wrapupMail());
+
+    // Assess
+    expect((await listOutbox(dir)).map((entry) => entry.file)).toEqual([sent.location]);
+  });
+
+  it('leaves no file aside once a message is written, sent again or not', async () => {
+    // Prepare
+    const mailer = new OutboxMailer({ dir, clock });
+    const mail = wrapupMail();
+
+    // Act
+    await mailer.send(mail);
+    await mailer.send(mail);
+
+    // Assess
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('keeps a line break in the subject from adding headers', async () => {
