@@ -35,7 +35,8 @@ if (endpoint === undefined || tableName === undefined || monday === undefined ||
   throw new Error('usage: fanout-job.ts ENDPOINT TABLE MONDAY OUTBOX_DIR ZONE…');
 }
 
-const client = createLocalDynamoClient(endpoint);
+// As the local wiring builds the store's client (cacheMiddleware); the counting middleware is added before any request.
+const client = createLocalDynamoClient(endpoint, { cacheMiddleware: true });
 const requests: Record<string, number> = {};
 let retries = 0;
 client.middlewareStack.add(

@@ -83,7 +83,9 @@ async function appConfig(env: NodeJS.ProcessEnv, linkKeysSecret: string): Promis
 
 function store(config: Pick<Config, 'tableName'> & Partial<Pick<Config, 'retentionDays'>>): Store {
   return new DynamoDbStore({
-    client: new DynamoDBClient(awsRetry),
+    // The store's client alone, nothing adds middleware to it: each command's stack is resolved once (≈ 150 µs of
+    // CPU a request saved, measured on the weekly fan-out's Queries; see dynamodb-documents.ts).
+    client: new DynamoDBClient({ ...awsRetry, cacheMiddleware: true }),
     tableName: config.tableName,
     ...(config.retentionDays === undefined ? {} : { retentionDays: config.retentionDays }),
   });

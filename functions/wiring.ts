@@ -76,7 +76,8 @@ export async function openLocalStack(
   };
   const signingKeys = parseSigningKeys(config.linkKeys);
   const server = await startDynalite({ path: paths.dynamodb });
-  const client = createLocalDynamoClient(server.endpoint);
+  // As the store's client on AWS: each command's middleware resolved once (see local-dynamodb-client.ts).
+  const client = createLocalDynamoClient(server.endpoint, { cacheMiddleware: true });
   await ensureTable(client, config.tableName);
   const fileClock = new FileClock(paths.clock);
   const clock: Clock = options.realTime

@@ -1,14 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { DEFAULT_RETENTION_DAYS } from '../../config/env';
 import {
@@ -68,6 +59,7 @@ import type {
   WebhookDeliveryClaim,
   WeeklyPageLease,
 } from '../../ports/store';
+import { Documents } from './dynamodb-documents';
 
 // The schemas strip the key attributes (pk, sk, gsi…) on the way out and reject a record that no longer matches the
 // model, rather than letting a half-formed object travel into the use cases.
@@ -378,7 +370,7 @@ export interface DynamoDbStoreOptions {
 }
 
 export class DynamoDbStore implements Store {
-  readonly #documents: DynamoDBDocumentClient;
+  readonly #documents: Documents;
   readonly #tableName: string;
   readonly #now: () => Date;
   readonly #retentionSeconds: number;
@@ -389,7 +381,7 @@ export class DynamoDbStore implements Store {
     now = () => new Date(),
     retentionDays = DEFAULT_RETENTION_DAYS,
   }: DynamoDbStoreOptions) {
-    this.#documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.#documents = new Documents(client);
     this.#tableName = tableName;
     this.#now = now;
     this.#retentionSeconds = retentionDays * 86_400;
@@ -524,20 +516,18 @@ export class DynamoDbStore implements Store {
 
   async putSeries(series: Series, expectedVersion: number): Promise<boolean> {
     try {
-      await this.#documents.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          // Expiry counted from its latest write: a series that still meets stays, one that stopped goes.
-          Item: storedSeries(series, this.#retentionSeconds / 86_400),
-          ...(expectedVersion === 0
-            ? this.#absentCondition()
-            : {
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
-        }),
-      );
+      await this.#documents.put({
+        TableName: this.#tableName,
+        // Expiry counted from its latest write: a series that still meets stays, one that stopped goes.
+        Item: storedSeries(series, this.#retentionSeconds / 86_400),
+        ...(expectedVersion === 0
+          ? this.#absentCondition()
+          : {
+              ConditionExpression: '#version = :expected',
+              ExpressionAttributeNames: { '#version': 'version' },
+              ExpressionAttributeValues: { ':expected': expectedVersion },
+            }),
+      });
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -568,19 +558,17 @@ export class DynamoDbStore implements Store {
 
   async markAuthored(address: string, authored: boolean): Promise<void> {
     try {
-      await this.#documents.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: personKey(address),
-          UpdateExpression: 'SET #authored = :authored',
-          // Without attribute_exists UpdateItem would create a bare person.
-          ConditionExpression: authored
-            ? 'attribute_exists(pk)'
-            : 'attribute_exists(pk) AND attribute_not_exists(#authored)',
-          ExpressionAttributeNames: { '#authored': 'authored' },
-          ExpressionAttributeValues: { ':authored': authored },
-        }),
-      );
+      await this.#documents.update({
+        TableName: this.#tableName,
+        Key: personKey(address),
+        UpdateExpression: 'SET #authored = :authored',
+        // Without attribute_exists UpdateItem would create a bare person.
+        ConditionExpression: authored
+          ? 'attribute_exists(pk)'
+          : 'attribute_exists(pk) AND attribute_not_exists(#authored)',
+        ExpressionAttributeNames: { '#authored': 'authored' },
+        ExpressionAttributeValues: { ':authored': authored },
+      });
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -589,17 +577,15 @@ export class DynamoDbStore implements Store {
   async #indexBySlot(person: PersonRecord): Promise<void> {
     const keys = slotKeys(person);
     try {
-      await this.#documents.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: personKey(person.address),
-          UpdateExpression: 'SET #slotPk = :slotPk, #slotSk = :slotSk',
-          // Once: a concurrent upgrade, or a later change of slot written with the record, is not overwritten.
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#slotPk)',
-          ExpressionAttributeNames: { '#slotPk': gsi2.partitionKey, '#slotSk': gsi2.sortKey },
-          ExpressionAttributeValues: { ':slotPk': keys[gsi2.partitionKey], ':slotSk': keys[gsi2.sortKey] },
-        }),
-      );
+      await this.#documents.update({
+        TableName: this.#tableName,
+        Key: personKey(person.address),
+        UpdateExpression: 'SET #slotPk = :slotPk, #slotSk = :slotSk',
+        // Once: a concurrent upgrade, or a later change of slot written with the record, is not overwritten.
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#slotPk)',
+        ExpressionAttributeNames: { '#slotPk': gsi2.partitionKey, '#slotSk': gsi2.sortKey },
+        ExpressionAttributeValues: { ':slotPk': keys[gsi2.partitionKey], ':slotSk': keys[gsi2.sortKey] },
+      });
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -607,21 +593,19 @@ export class DynamoDbStore implements Store {
 
   async setOptOut(address: string, kind: OptOutKind, optedOut: boolean, at: string): Promise<PersonRecord> {
     try {
-      const { Attributes } = await this.#documents.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: personKey(address),
-          UpdateExpression: `${optedOut ? 'ADD' : 'DELETE'} #optOut :kinds SET #updatedAt = :at`,
-          // The condition makes a repeat change nothing at all, updatedAt included; contains() on a missing set is
-          // false, and a missing person fails attribute_exists.
-          ConditionExpression: optedOut
-            ? 'attribute_exists(pk) AND NOT contains(#optOut, :kind)'
-            : 'contains(#optOut, :kind)',
-          ExpressionAttributeNames: { '#optOut': 'optOut', '#updatedAt': 'updatedAt' },
-          ExpressionAttributeValues: { ':kinds': new Set([kind]), ':kind': kind, ':at': at },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const { Attributes } = await this.#documents.update({
+        TableName: this.#tableName,
+        Key: personKey(address),
+        UpdateExpression: `${optedOut ? 'ADD' : 'DELETE'} #optOut :kinds SET #updatedAt = :at`,
+        // The condition makes a repeat change nothing at all, updatedAt included; contains() on a missing set is
+        // false, and a missing person fails attribute_exists.
+        ConditionExpression: optedOut
+          ? 'attribute_exists(pk) AND NOT contains(#optOut, :kind)'
+          : 'contains(#optOut, :kind)',
+        ExpressionAttributeNames: { '#optOut': 'optOut', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: { ':kinds': new Set([kind]), ':kind': kind, ':at': at },
+        ReturnValues: 'ALL_NEW',
+      });
       if (Attributes === undefined) throw new FollowthroughError(`Person ${address} was updated but not returned`);
       return toPerson(Attributes);
     } catch (error) {
@@ -637,12 +621,10 @@ export class DynamoDbStore implements Store {
     // between the two writes the pointer it missed. A ref seen before keeps the mail first recorded under it.
     const expiresAt = this.#expiresAt(mail.sentAt);
     await this.#putIfAbsent({ ...mail, ...sentMailKey(mail.ref), [ttlAttribute]: expiresAt });
-    await this.#documents.send(
-      new PutCommand({
-        TableName: this.#tableName,
-        Item: { ref: mail.ref, ...messageIdKey(mail.messageId), [ttlAttribute]: expiresAt },
-      }),
-    );
+    await this.#documents.put({
+      TableName: this.#tableName,
+      Item: { ref: mail.ref, ...messageIdKey(mail.messageId), [ttlAttribute]: expiresAt },
+    });
   }
 
   async getSentMail(ref: string): Promise<SentMailRecord | null> {
@@ -692,16 +674,14 @@ export class DynamoDbStore implements Store {
     });
     if (record.state === 'sent') return;
     try {
-      await this.#documents.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: outboxKey(key),
-          UpdateExpression: 'SET #state = :sent, #sentAt = :at',
-          ConditionExpression: '#state = :pending',
-          ExpressionAttributeNames: { '#state': 'state', '#sentAt': 'sentAt' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':at': sent.sentAt },
-        }),
-      );
+      await this.#documents.update({
+        TableName: this.#tableName,
+        Key: outboxKey(key),
+        UpdateExpression: 'SET #state = :sent, #sentAt = :at',
+        ConditionExpression: '#state = :pending',
+        ExpressionAttributeNames: { '#state': 'state', '#sentAt': 'sentAt' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':at': sent.sentAt },
+      });
     } catch (error) {
       // Another attempt at the same mail marked it between the read and this write: its sentAt stands.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -732,16 +712,14 @@ export class DynamoDbStore implements Store {
       completedAt: null,
     };
     try {
-      await this.#documents.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: { ...delivery, ...webhookDeliveryKey(webhookId) },
-          // TTL deletes expired records days late (and dynalite never): an expired record counts as absent.
-          ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt <= :now',
-          ExpressionAttributeNames: { '#expiresAt': ttlAttribute },
-          ExpressionAttributeValues: { ':now': epochSeconds(at) },
-        }),
-      );
+      await this.#documents.put({
+        TableName: this.#tableName,
+        Item: { ...delivery, ...webhookDeliveryKey(webhookId) },
+        // TTL deletes expired records days late (and dynalite never): an expired record counts as absent.
+        ConditionExpression: 'attribute_not_exists(pk) OR #expiresAt <= :now',
+        ExpressionAttributeNames: { '#expiresAt': ttlAttribute },
+        ExpressionAttributeValues: { ':now': epochSeconds(at) },
+      });
       return { outcome: 'claimed', delivery };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -756,17 +734,15 @@ export class DynamoDbStore implements Store {
 
   async completeWebhookDelivery(webhookId: string, meetingId: string, at: string): Promise<void> {
     try {
-      await this.#documents.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: webhookDeliveryKey(webhookId),
-          UpdateExpression: 'SET #state = :complete, #meetingId = :meetingId, #completedAt = :at',
-          // Without it UpdateItem would create a bare record (with no expiry) for an unknown id.
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#state': 'state', '#meetingId': 'meetingId', '#completedAt': 'completedAt' },
-          ExpressionAttributeValues: { ':complete': 'complete', ':meetingId': meetingId, ':at': at },
-        }),
-      );
+      await this.#documents.update({
+        TableName: this.#tableName,
+        Key: webhookDeliveryKey(webhookId),
+        UpdateExpression: 'SET #state = :complete, #meetingId = :meetingId, #completedAt = :at',
+        // Without it UpdateItem would create a bare record (with no expiry) for an unknown id.
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#state': 'state', '#meetingId': 'meetingId', '#completedAt': 'completedAt' },
+        ExpressionAttributeValues: { ':complete': 'complete', ':meetingId': meetingId, ':at': at },
+      });
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new NotFoundError(`There is no webhook delivery ${webhookId}.`, { cause: error });
@@ -845,22 +821,20 @@ export class DynamoDbStore implements Store {
   async claimWeeklyPage(pageKey: string, until: string): Promise<WeeklyPageLease> {
     const now = Math.floor(this.#now().getTime() / 1000);
     try {
-      await this.#documents.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: {
-            ...weeklyPageKey(pageKey),
-            state: 'leased',
-            leasedUntil: epochSeconds(until),
-            [ttlAttribute]: now + weeklyPageRetentionSeconds,
-          },
-          // Free, expired, or leased by a worker whose lease ran out (it crashed, or its Lambda timed out).
-          ConditionExpression:
-            'attribute_not_exists(pk) OR #expiresAt <= :now OR (#state = :leased AND #leasedUntil <= :now)',
-          ExpressionAttributeNames: { '#expiresAt': ttlAttribute, '#state': 'state', '#leasedUntil': 'leasedUntil' },
-          ExpressionAttributeValues: { ':now': now, ':leased': 'leased' },
-        }),
-      );
+      await this.#documents.put({
+        TableName: this.#tableName,
+        Item: {
+          ...weeklyPageKey(pageKey),
+          state: 'leased',
+          leasedUntil: epochSeconds(until),
+          [ttlAttribute]: now + weeklyPageRetentionSeconds,
+        },
+        // Free, expired, or leased by a worker whose lease ran out (it crashed, or its Lambda timed out).
+        ConditionExpression:
+          'attribute_not_exists(pk) OR #expiresAt <= :now OR (#state = :leased AND #leasedUntil <= :now)',
+        ExpressionAttributeNames: { '#expiresAt': ttlAttribute, '#state': 'state', '#leasedUntil': 'leasedUntil' },
+        ExpressionAttributeValues: { ':now': now, ':leased': 'leased' },
+      });
       return 'claimed';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -871,17 +845,15 @@ export class DynamoDbStore implements Store {
 
   async completeWeeklyPage(pageKey: string): Promise<void> {
     try {
-      await this.#documents.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: weeklyPageKey(pageKey),
-          UpdateExpression: 'SET #state = :done',
-          // Without it UpdateItem would create a bare lease (with no expiry) for a page never claimed.
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':done': 'done' },
-        }),
-      );
+      await this.#documents.update({
+        TableName: this.#tableName,
+        Key: weeklyPageKey(pageKey),
+        UpdateExpression: 'SET #state = :done',
+        // Without it UpdateItem would create a bare lease (with no expiry) for a page never claimed.
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':done': 'done' },
+      });
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new NotFoundError(`There is no lease on weekly page ${pageKey}.`, { cause: error });
@@ -892,17 +864,15 @@ export class DynamoDbStore implements Store {
 
   async releaseWeeklyPage(pageKey: string, until: string): Promise<void> {
     try {
-      await this.#documents.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: weeklyPageKey(pageKey),
-          UpdateExpression: 'SET #leasedUntil = :zero',
-          // Only the caller's own lease: one that ran out and was taken by another worker since stays theirs.
-          ConditionExpression: '#state = :leased AND #leasedUntil = :until',
-          ExpressionAttributeNames: { '#state': 'state', '#leasedUntil': 'leasedUntil' },
-          ExpressionAttributeValues: { ':leased': 'leased', ':until': epochSeconds(until), ':zero': 0 },
-        }),
-      );
+      await this.#documents.update({
+        TableName: this.#tableName,
+        Key: weeklyPageKey(pageKey),
+        UpdateExpression: 'SET #leasedUntil = :zero',
+        // Only the caller's own lease: one that ran out and was taken by another worker since stays theirs.
+        ConditionExpression: '#state = :leased AND #leasedUntil = :until',
+        ExpressionAttributeNames: { '#state': 'state', '#leasedUntil': 'leasedUntil' },
+        ExpressionAttributeValues: { ':leased': 'leased', ':until': epochSeconds(until), ':zero': 0 },
+      });
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
@@ -920,9 +890,9 @@ export class DynamoDbStore implements Store {
         let pending: Array<Record<string, unknown>> = chunk;
         for (let attempt = 0; pending.length > 0; attempt += 1) {
           if (attempt > 0) await backoff(attempt, `BatchGetItem left ${pending.length} keys unprocessed`);
-          const { Responses, UnprocessedKeys } = await this.#documents.send(
+          const { Responses, UnprocessedKeys } = await this.#documents.batchGet(
             // Consistent, as every GetItem of this store: an opt-out or a claim just written must be seen.
-            new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: pending, ConsistentRead: true } } }),
+            { RequestItems: { [this.#tableName]: { Keys: pending, ConsistentRead: true } } },
           );
           records.push(...(Responses?.[this.#tableName] ?? []));
           pending = UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
@@ -940,9 +910,9 @@ export class DynamoDbStore implements Store {
         let pending: Array<Record<string, unknown>> = chunk.map((Item) => ({ PutRequest: { Item } }));
         for (let attempt = 0; pending.length > 0; attempt += 1) {
           if (attempt > 0) await backoff(attempt, `BatchWriteItem left ${pending.length} records unprocessed`);
-          const { UnprocessedItems } = await this.#documents.send(
-            new BatchWriteCommand({ RequestItems: { [this.#tableName]: pending } }),
-          );
+          const { UnprocessedItems } = await this.#documents.batchWrite({
+            RequestItems: { [this.#tableName]: pending },
+          });
           pending = UnprocessedItems?.[this.#tableName] ?? [];
         }
       }),
@@ -1008,17 +978,15 @@ export class DynamoDbStore implements Store {
       condition += ' AND #updatedAt = :seen';
       values[':seen'] = unchangedSince;
     }
-    const { Attributes } = await this.#documents.send(
-      new UpdateCommand({
-        TableName: this.#tableName,
-        Key: itemKey(current.meetingId, current.seq),
-        UpdateExpression: `SET ${set.join(', ')}${remove}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const { Attributes } = await this.#documents.update({
+      TableName: this.#tableName,
+      Key: itemKey(current.meetingId, current.seq),
+      UpdateExpression: `SET ${set.join(', ')}${remove}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
     if (Attributes === undefined) {
       throw new FollowthroughError(`Updating item ${current.seq} of ${current.meetingId} returned nothing`);
     }
@@ -1028,9 +996,7 @@ export class DynamoDbStore implements Store {
   /** Puts the record unless one with its key exists (and has not expired); says whether it did. */
   async #putIfAbsent(record: StoredRecord): Promise<boolean> {
     try {
-      await this.#documents.send(
-        new PutCommand({ TableName: this.#tableName, Item: record, ...this.#absentCondition() }),
-      );
+      await this.#documents.put({ TableName: this.#tableName, Item: record, ...this.#absentCondition() });
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -1040,9 +1006,7 @@ export class DynamoDbStore implements Store {
 
   /** The record under the key, unless it has expired (unless asked for it all the same). */
   async #get(key: { pk: string; sk: string }, options: { expired?: boolean } = {}): Promise<StoredRecord | undefined> {
-    const { Item } = await this.#documents.send(
-      new GetCommand({ TableName: this.#tableName, Key: key, ConsistentRead: true }),
-    );
+    const { Item } = await this.#documents.get({ TableName: this.#tableName, Key: key, ConsistentRead: true });
     return Item === undefined || options.expired || this.#live(Item) ? Item : undefined;
   }
 
@@ -1077,17 +1041,15 @@ export class DynamoDbStore implements Store {
     values: Record<string, string>,
   ): Promise<void> {
     try {
-      await this.#documents.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: meetingKey(meetingId),
-          UpdateExpression: updateExpression,
-          // Without it UpdateItem would create a bare record for an unknown id.
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await this.#documents.update({
+        TableName: this.#tableName,
+        Key: meetingKey(meetingId),
+        UpdateExpression: updateExpression,
+        // Without it UpdateItem would create a bare record for an unknown id.
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new NotFoundError(`There is no meeting ${meetingId}.`, { cause: error });
@@ -1119,20 +1081,18 @@ export class DynamoDbStore implements Store {
     if (!Number.isInteger(limit) || limit < 1) {
       throw new InvalidInputError('limit', `The page size must be a whole number above 0, not ${limit}.`);
     }
-    const { Items = [], LastEvaluatedKey } = await this.#documents.send(
-      new QueryCommand({
-        TableName: this.#tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index.partitionKey },
-        ExpressionAttributeValues: { ':pk': partition },
-        ScanIndexForward: !newestFirst,
-        // One more than asked: DynamoDB returns a LastEvaluatedKey whenever it stops at Limit, even with nothing
-        // after it, and the port promises no cursor on the last page.
-        Limit: limit + 1,
-        ...(cursor === undefined ? {} : { ExclusiveStartKey: decodeCursor(index, partition, cursor) }),
-      }),
-    );
+    const { Items = [], LastEvaluatedKey } = await this.#documents.query({
+      TableName: this.#tableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': index.partitionKey },
+      ExpressionAttributeValues: { ':pk': partition },
+      ScanIndexForward: !newestFirst,
+      // One more than asked: DynamoDB returns a LastEvaluatedKey whenever it stops at Limit, even with nothing
+      // after it, and the port promises no cursor on the last page.
+      Limit: limit + 1,
+      ...(cursor === undefined ? {} : { ExclusiveStartKey: decodeCursor(index, partition, cursor) }),
+    });
     const page = Items.slice(0, limit);
     const last = page.at(-1);
     const next = Items.length > limit ? last : LastEvaluatedKey;
@@ -1148,9 +1108,10 @@ export class DynamoDbStore implements Store {
     const records: StoredRecord[] = [];
     let startKey: StoredRecord | undefined;
     do {
-      const { Items = [], LastEvaluatedKey } = await this.#documents.send(
-        new QueryCommand({ ...input, ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }) }),
-      );
+      const { Items = [], LastEvaluatedKey } = await this.#documents.query({
+        ...input,
+        ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+      });
       records.push(...Items.filter((record) => this.#live(record)));
       startKey = LastEvaluatedKey;
     } while (startKey !== undefined);
