@@ -173,7 +173,16 @@ interface Reading {
 interface Draft {
   address: string;
   mail: 'weekly' | 'rollup';
-  sending: Sending;
+  /** The outbox key, known before the mail is rendered. */
+  key: string;
+  /** Renders the mail, when its turn to be claimed and sent comes (see sendToPeople). */
+  render: () => Sending;
+}
+
+/** A mail of the page on its way: the outbox record it has when a crashed worker claimed it before this one. */
+interface Turn {
+  draft: Draft;
+  record?: OutboxRecord;
 }
 
 async function sendToPeople(
@@ -196,20 +205,20 @@ async function sendToPeople(
     results.set(person.address, result);
     if (reading.weekly === 'opted-out') result.weekly = 'opted-out';
     else {
-      const sending = weeklySending(deps, person, today, reading.weekly, series);
-      if (sending !== null) drafts.push({ address: person.address, mail: 'weekly', sending });
+      const draft = weeklyDraft(deps, person, today, reading.weekly, series);
+      if (draft !== null) drafts.push(draft);
     }
     if (reading.rollup === 'opted-out' || reading.rollup === 'not-a-manager') result.rollup = reading.rollup;
     else {
-      const sending = rollupSending(deps, person, today, reading.rollup);
-      if (sending !== null) drafts.push({ address: person.address, mail: 'rollup', sending });
+      const draft = rollupDraft(deps, person, today, reading.rollup);
+      if (draft !== null) drafts.push(draft);
     }
   }
   if (drafts.length === 0) return results;
 
   const [suppressions, earlier] = await Promise.all([
     deps.store.getSuppressions([...new Set(drafts.map((d) => d.address))]),
-    deps.store.getOutboxMany(drafts.map((d) => d.sending.key)),
+    deps.store.getOutboxMany(drafts.map((d) => d.key)),
   ]);
   const suppressed = new Set(suppressions.map((s) => s.address.toLowerCase()));
   const earlierByKey = new Map(earlier.map((record) => [record.key, record]));
@@ -217,24 +226,43 @@ async function sendToPeople(
     const result = results.get(draft.address);
     if (result !== undefined) result[draft.mail] = value;
   };
-  const sends: Array<{ draft: Draft; record: OutboxRecord }> = [];
-  const unclaimed: Draft[] = [];
+  const claimedBefore: Turn[] = [];
+  const unclaimed: Turn[] = [];
   for (const draft of drafts) {
-    const record = earlierByKey.get(draft.sending.key);
+    const record = earlierByKey.get(draft.key);
     if (record?.state === 'sent') outcome(draft, 'already-sent');
     else if (suppressed.has(draft.address.toLowerCase())) outcome(draft, 'suppressed');
-    else if (record !== undefined) sends.push({ draft, record });
-    else unclaimed.push(draft);
+    else if (record !== undefined) claimedBefore.push({ draft, record });
+    else unclaimed.push({ draft });
   }
-  const claimed = await claiming.claim(unclaimed.map((draft) => newClaim(deps, draft.sending)));
-  unclaimed.forEach((draft, index) => {
-    const record = claimed[index];
-    if (record === undefined) return;
-    if (record.state === 'sent') outcome(draft, 'already-sent');
-    else sends.push({ draft, record });
-  });
-  await sendAll(deps, sends, claiming, (draft) => outcome(draft, 'sent'));
+  // MARK_EVERY mails at a time are rendered, claimed (the unclaimed of them in one batch), sent and marked: a page
+  // holds that many rendered mails (≈ 90 KB of strings each) rather than all of its own, which every young-generation
+  // GC would copy until they are sent. Each claim is still stored before its mail goes. The mails a crashed worker
+  // claimed go first, then the rest, so that a page without any claims one batch a turn, as many as before.
+  const turns = [...claimedBefore, ...unclaimed];
+  for (let start = 0; start < turns.length; start += MARK_EVERY) {
+    const rendered = turns.slice(start, start + MARK_EVERY).map((turn) => ({ ...turn, sending: turn.draft.render() }));
+    const toClaim = rendered.filter((turn) => turn.record === undefined);
+    const claimed = await claiming.claim(toClaim.map((turn) => newClaim(deps, turn.sending)));
+    toClaim.forEach((turn, index) => {
+      const record = claimed[index];
+      if (record !== undefined) turn.record = record;
+    });
+    const sends: Send[] = [];
+    for (const { draft, record, sending } of rendered) {
+      if (record === undefined) continue;
+      if (record.state === 'sent') outcome(draft, 'already-sent');
+      else sends.push({ draft, record, sending });
+    }
+    await sendAll(deps, sends, claiming, (draft) => outcome(draft, 'sent'));
+  }
   return results;
+}
+
+interface Send {
+  draft: Draft;
+  record: OutboxRecord;
+  sending: Sending;
 }
 
 async function read(store: Store, person: PersonRecord, today: string): Promise<Reading> {
@@ -268,13 +296,13 @@ async function managedSeries(store: Store, person: PersonRecord): Promise<Readin
   );
 }
 
-function weeklySending(
+function weeklyDraft(
   deps: OutgoingDeps,
   person: PersonRecord,
   today: string,
   listed: StoredItem[],
   series: Map<string, Series>,
-): Sending | null {
+): Draft | null {
   // A reply can hand an item to anyone by address ("2 owner pat@…"), and the owner index then lists it as theirs;
   // but what a 1:1 agreed is mailed only to the people who were in it.
   const owned = listed.filter((item) =>
@@ -291,29 +319,37 @@ function weeklySending(
       .sort(byUrgency),
   );
   const who = { address: person.address, name: person.name };
-  const unsubscribe = unsubscribeLink(deps, person.address, 'weekly');
+  const key = mailRef('weekly', person.address, today);
   return {
-    key: mailRef('weekly', person.address, today),
-    kind: 'weekly',
-    to: who,
-    mail: renderWeeklyMail({
-      person: who,
-      today,
-      items,
-      links: linksFor(deps, person.address),
-      unsubscribeUrl: unsubscribe.url,
-    }),
-    items: items.map(({ number, item }) => ({ number, meetingId: item.meetingId, seq: item.seq })),
-    headers: unsubscribe.headers,
+    address: person.address,
+    mail: 'weekly',
+    key,
+    render: () => {
+      const unsubscribe = unsubscribeLink(deps, person.address, 'weekly');
+      return {
+        key,
+        kind: 'weekly',
+        to: who,
+        mail: renderWeeklyMail({
+          person: who,
+          today,
+          items,
+          links: linksFor(deps, person.address),
+          unsubscribeUrl: unsubscribe.url,
+        }),
+        items: items.map(({ number, item }) => ({ number, meetingId: item.meetingId, seq: item.seq })),
+        headers: unsubscribe.headers,
+      };
+    },
   };
 }
 
-function rollupSending(
+function rollupDraft(
   deps: OutgoingDeps,
   person: PersonRecord,
   today: string,
   managed: Array<{ series: Series; open: StoredItem[] }>,
-): Sending | null {
+): Draft | null {
   const reports: RollupReport[] = [];
   for (const { series, open: seriesOpen } of managed) {
     const report = counterpartOf(series, person.address);
@@ -333,13 +369,21 @@ function rollupSending(
   if (reports.every((r) => r.open === 0)) return null;
   reports.sort((a, b) => b.overdue - a.overdue || b.stalled - a.stalled || b.open - a.open);
   const manager = { address: person.address, name: person.name };
-  const unsubscribe = unsubscribeLink(deps, person.address, 'rollup');
+  const key = mailRef('rollup', person.address, today);
   return {
-    key: mailRef('rollup', person.address, today),
-    kind: 'rollup',
-    to: manager,
-    mail: renderRollupMail({ manager, today, reports, unsubscribeUrl: unsubscribe.url }),
-    headers: unsubscribe.headers,
+    address: person.address,
+    mail: 'rollup',
+    key,
+    render: () => {
+      const unsubscribe = unsubscribeLink(deps, person.address, 'rollup');
+      return {
+        key,
+        kind: 'rollup',
+        to: manager,
+        mail: renderRollupMail({ manager, today, reports, unsubscribeUrl: unsubscribe.url }),
+        headers: unsubscribe.headers,
+      };
+    },
   };
 }
 
@@ -349,7 +393,7 @@ function rollupSending(
  */
 async function sendAll(
   deps: OutgoingDeps,
-  sends: Array<{ draft: Draft; record: OutboxRecord }>,
+  sends: Send[],
   claiming: Claiming,
   onSent: (draft: Draft) => void,
 ): Promise<void> {
@@ -366,7 +410,7 @@ async function sendAll(
     for (let send = sends[next]; !failed && send !== undefined; send = sends[next]) {
       next += 1;
       try {
-        const delivered = await deps.mailer.send(outgoingMail(deps, send.record, send.draft.sending));
+        const delivered = await deps.mailer.send(outgoingMail(deps, send.record, send.sending));
         unmarked.push({ record: send.record, messageId: delivered.messageId, sentAt: deps.clock.now().toISOString() });
         onSent(send.draft);
         if (unmarked.length >= MARK_EVERY) await mark();

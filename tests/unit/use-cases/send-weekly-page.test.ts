@@ -265,6 +265,79 @@ describe('the weekly job of a slot, a page at a time', () => {
       ]);
     });
 
+    it('[R22] renders, claims and sends a page 25 mails at a time: after a failed send the later mails are not claimed', async () => {
+      // 30 people of the slot, each owning an open item of a 1:1 with Dana.
+      const people = Array.from({ length: 30 }, (_, n) => `owner${String(n).padStart(2, '0')}@acme-sales.example`);
+      for (const [n, address] of people.entries()) {
+        await world.store.putPersonIfAbsent({
+          address,
+          name: null,
+          timeZone: slot.timeZone,
+          weekly: { day: 'MON', time: '08:00' },
+          createdAt: '2026-11-01T00:00:00Z',
+          updatedAt: '2026-11-01T00:00:00Z',
+          authored: false,
+        });
+        const seriesId = `ser_owner${n}`;
+        await world.store.putSeries(
+          {
+            id: seriesId,
+            members: [
+              { address, name: null },
+              { address: dana, name: 'Dana Whitfield' },
+            ],
+            author: { address: dana, name: 'Dana Whitfield' },
+            meetings: [{ id: `mtg_owner${n}`, date: '2026-11-12' }],
+            nextMeeting: null,
+            timeZone: slot.timeZone,
+            version: 1,
+            updatedAt: '2026-11-12T21:00:00.000Z',
+          },
+          0,
+        );
+        await world.store.putItems([
+          {
+            meetingId: `mtg_owner${n}`,
+            seq: 1,
+            status: 'open',
+            createdAt: '2026-11-12T21:00:00.000Z',
+            updatedAt: '2026-11-12T21:00:00.000Z',
+            seriesId,
+            meetingDate: '2026-11-12',
+            snoozedUntil: null,
+            lastChange: null,
+            text: 'Send the revised MAP',
+            owner: address,
+            ownerName: null,
+            due: null,
+            source: '- send the revised MAP',
+            ownerSource: null,
+            dueSource: null,
+            flags: ['no-date'],
+            section: 'action',
+          },
+        ]);
+      }
+      let calls = 0;
+      const failingThird: Mailer = {
+        send: async (mail) => {
+          calls += 1;
+          if (calls === 3) throw new Error('SES throttled');
+          return world.deps.mailer.send(mail);
+        },
+      };
+
+      const failing = sendWeeklyPage(
+        { ...world.deps, mailer: failingThird },
+        { date: '2026-11-23', addresses: people },
+      );
+
+      await expect(failing).rejects.toThrow('SES throttled');
+      const claims = await world.store.getOutboxMany(people.map((address) => mailRef('weekly', address, '2026-11-23')));
+      expect(claims).toHaveLength(25);
+      expect(claims.filter((claim) => claim.state === 'sent').length).toBe((await outbox()).length);
+    });
+
     it('[R16] sends nothing to a suppressed person of the page, and the others get theirs', async () => {
       await ingestLoop();
       await world.store.suppressAddress({
