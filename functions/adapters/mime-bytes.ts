@@ -250,19 +250,18 @@ export function encodeText(text: string, runs?: Escapes['runs']): string {
   if (runs === undefined) {
     encoded = escapeEquals(text).replace(ESCAPED_RUN, escapeRun);
   } else {
-    // From the runs already found: the text between them with its "=" and its blanks before line breaks escaped
-    // (what follows a stretch is a run or the end, never a line break), each run by its bytes. The escaped text is
-    // ASCII: written out as one byte a character, the copies the wrap and the line ends make are half the size.
+    // From the runs already found: the text between them with its "=" escaped, each run by its bytes. The escaped
+    // text is ASCII: kept one byte a character, the searches and copies after this one go over half the bytes.
     const parts: string[] = [];
     let from = 0;
     for (const { index, run } of runs) {
-      parts.push(escapeBlanksBeforeBreaks(escapeEquals(text.slice(from, index))), escapeRun(run));
+      parts.push(escapeEquals(text.slice(from, index)), escapeRun(run));
       from = index + run.length;
     }
-    parts.push(escapeBlanksBeforeBreaks(escapeEquals(text.slice(from))));
+    parts.push(escapeEquals(text.slice(from)));
     encoded = Buffer.from(parts.join(''), 'latin1').toString('latin1');
   }
-  if (runs === undefined) encoded = escapeBlanksBeforeBreaks(encoded);
+  encoded = escapeBlanksBeforeBreaks(encoded);
   const last = encoded.charCodeAt(encoded.length - 1);
   return isBlank(last) ? encoded.slice(0, -1) + ESCAPED[last] : encoded;
 }
