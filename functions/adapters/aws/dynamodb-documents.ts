@@ -172,10 +172,15 @@ function toAttribute(value: unknown): AttributeValue {
       }
       if (value instanceof Set) return setAttribute(value);
       if (value instanceof Uint8Array) return { B: value };
-      if (value.constructor === Object || value.constructor === undefined)
-        return { M: toAttributes(value as Document) };
+      if (isPlainObject(value)) return { M: toAttributes(value as Document) };
   }
   throw new Error(`Unsupported type passed: ${String(value)}`);
+}
+
+/** A map of its own: an object literal, or one made with Object.create(null) (not a Date, a Map or a class's). */
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function numberText(value: number): string {
