@@ -47,8 +47,8 @@ const sentIdsDir = '.message-ids';
  *
  * Synchronous calls: a weekly fan-out writes thousands of messages, and the promise and thread-pool round trip of
  * each fs/promises call (a FileHandle for every writeFile) cost more CPU than the writes themselves; a send blocks
- * the process for the few system calls it makes, no longer. Creating a file is what costs here (≈ 60 µs on ext4,
- * ≈ 200 µs a symbolic link, ≈ 7 µs a hard link, measured), so each send creates one, and links it twice.
+ * the process for the few system calls it makes, no longer. Creating a file is what costs here (60 to 200 µs on
+ * ext4, a symbolic link as much, a hard link ≈ 7 µs, measured), so each send creates one, and links it twice.
  */
 export class OutboxMailer implements Mailer {
   readonly #dir: string;
